@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import configCommand from './config.js';
+import doctorCommand from './doctor.js';
+import initCommand from './init.js';
+
+// Command modules hold flags and help only; each imports its work inside its action, so
+// `botctl --help` loads commander and these files, nothing else.
+export const COMMANDS: (() => Command)[] = [doctorCommand, configCommand, initCommand];

@@ -1,0 +1,76 @@
+import { Command, CommanderError } from 'commander';
+import { BotctlError, isBotctlError } from './errors.js';
+import { COMMANDS } from '../commands/index.js';
+
+const VERSION = '0.1.0';
+
+/** Builds the program; command modules hold only flags and help, their work is imported on use. */
+export function buildProgram(): Command {
+  const program = new Command('botctl')
+    .description('Operate a fleet of chat bots on Linux VMs over SSH.')
+    .version(VERSION, '-V, --version')
+    .option('-f, --file <path>', 'fleet file (default: $BOTCTL_FLEET or ./fleet.yaml)')
+    .option('--verbose', 'print stack traces and SSH details')
+    .option('--accept-new-host-key', 'trust and record an unknown host key (like StrictHostKeyChecking=accept-new); a changed key is still refused')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  botctl doctor                      check every VM of ./fleet.yaml
+  botctl config --file other.yaml    show a fleet file with defaults applied
+  botctl init                        write a commented starter fleet.yaml
+
+Exit codes: 0 ok, 1 a check failed, 2 bad usage or fleet.yaml, 3 host unreachable or remote step failed,
+            4 a lock is held, 130 interrupted, 70 a bug in botctl.`,
+    );
+  program.exitOverride();
+  for (const define of COMMANDS) program.addCommand(define());
+  return program;
+}
+
+/** Prints an error the one way botctl prints errors, and returns the exit status. */
+export function report(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed the message (or the help/version text).
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (isBotctlError(err)) {
+    for (const line of err.details) process.stderr.write(`${line}\n`);
+    process.stderr.write(`error [${err.code}] ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    if (verbose) printStack(err);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error [E_INTERNAL] ${message}\n`);
+  if (verbose) printStack(err);
+  else process.stderr.write('hint: this is a bug in botctl; run again with --verbose and report the stack trace\n');
+  return 70;
+}
+
+function printStack(err: unknown): void {
+  let cur: unknown = err;
+  while (cur instanceof Error) {
+    process.stderr.write(`${cur.stack ?? cur.message}\n`);
+    cur = cur.cause;
+    if (cur) process.stderr.write('caused by: ');
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  const verbose = argv.includes('--verbose');
+  process.once('SIGINT', () => {
+    process.exitCode = report(new BotctlError('E_INTERRUPTED', 'interrupted'), false);
+    process.exit();
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.exitCode = report(err, verbose);
+  }
+}
+
+export { BotctlError };

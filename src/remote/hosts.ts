@@ -1,0 +1,28 @@
+import type { Vm } from '../fleet/types.js';
+import type { Host } from './host.js';
+import { LocalHost } from './local.js';
+import { connectSsh, type SshHostOptions } from './ssh.js';
+
+/** One Host per VM for the whole invocation: the SSH connection is opened once and reused. */
+export class HostPool {
+  private readonly hosts = new Map<string, Promise<Host>>();
+
+  constructor(private readonly opts: SshHostOptions = {}) {}
+
+  get(vm: Pick<Vm, 'name' | 'host' | 'local' | 'user' | 'port'>): Promise<Host> {
+    let host = this.hosts.get(vm.name);
+    if (!host) {
+      host = vm.local ? Promise.resolve(new LocalHost(vm.name)) : connectSsh(vm, this.opts);
+      // A failed connect is not cached as a Host: the next get() tries again.
+      host.catch(() => this.hosts.delete(vm.name));
+      this.hosts.set(vm.name, host);
+    }
+    return host;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.hosts.values()];
+    this.hosts.clear();
+    await Promise.all(all.map((h) => h.then((x) => x.close(), () => undefined)));
+  }
+}
