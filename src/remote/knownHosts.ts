@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { globToRegExp } from '../util/glob.js';
 
 export interface KnownHostEntry {
   marker?: '@revoked' | '@cert-authority';
@@ -62,8 +63,7 @@ function hashedMatch(field: string, name: string): boolean {
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
+  return globToRegExp(pattern, 'i').test(name);
 }
 
 /** The key type named inside an SSH public key blob (its first length-prefixed string). */

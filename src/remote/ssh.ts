@@ -34,44 +34,42 @@ export class SshHost implements Host {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let channel: ClientChannel | undefined;
-    let timedOut = false;
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          // Ask sshd to kill the command, then drop the channel so we stop waiting either way.
-          channel?.signal('KILL');
+    const timeoutError = () => new BotctlError('E_TIMEOUT', `${argv[0]} did not finish within ${options.timeoutMs} ms on ${this.name}`);
+    const exec = this.ssh.execCommand(quoteArgv(options.timeoutMs ? withRemoteTimeout(argv, options.timeoutMs) : argv), {
+      ...(options.stdin !== undefined && { stdin: options.stdin.toString() }),
+      onChannel: (c) => {
+        channel = c;
+      },
+      onStdout: (c) => {
+        out.push(c);
+        options.onStdout?.(c);
+      },
+      onStderr: (c) => {
+        err.push(c);
+        options.onStderr?.(c);
+      },
+    });
+    // The VM enforces the deadline itself; this backstop only stops us waiting on a stalled link.
+    let backstop: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      if (options.timeoutMs) {
+        backstop = setTimeout(() => {
           channel?.close();
-        }, options.timeoutMs)
-      : undefined;
+          reject(timeoutError());
+        }, options.timeoutMs + TIMEOUT_GRACE_MS);
+      }
+    });
     try {
-      const r = await this.ssh.execCommand(quoteArgv(argv), {
-        ...(options.stdin !== undefined && { stdin: options.stdin.toString() }),
-        onChannel: (c) => {
-          channel = c;
-        },
-        onStdout: (c) => {
-          out.push(c);
-          options.onStdout?.(c);
-        },
-        onStderr: (c) => {
-          err.push(c);
-          options.onStderr?.(c);
-        },
-      });
-      if (timedOut) throw new BotctlError('E_TIMEOUT', `${argv[0]} did not finish within ${options.timeoutMs} ms on ${this.name}`);
+      const r = await Promise.race([exec, stalled]);
+      const elapsed = performance.now() - started;
+      if (options.timeoutMs && elapsed >= options.timeoutMs && (r.code === 124 || r.code === 137)) throw timeoutError();
       if (r.code === null && r.signal === null && this.lost) throw this.lostError();
-      return {
-        code: r.code,
-        signal: r.signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        durationMs: performance.now() - started,
-      };
+      return { code: r.code, signal: r.signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), durationMs: elapsed };
     } catch (e) {
       if (e instanceof BotctlError) throw e;
       throw this.lost ? this.lostError() : new BotctlError('E_REMOTE', `running ${argv[0]} on ${this.name} failed: ${(e as Error).message}`, { cause: e });
     } finally {
-      clearTimeout(timer);
+      clearTimeout(backstop);
     }
   }
 
@@ -103,6 +101,17 @@ export class SshHost implements Host {
   private lostError(): BotctlError {
     return new BotctlError('E_UNREACHABLE', `the SSH connection to ${this.describe} was lost`, { hint: 'check the network and the VM, then run the command again' });
   }
+}
+
+const TIMEOUT_GRACE_MS = 3_000;
+
+/**
+ * Wraps argv in coreutils `timeout` (TERM, then KILL 2 s later) so the VM itself ends a command
+ * that overstays: an SSH "signal" request cannot be sent once stdin is closed, and a dropped
+ * connection would otherwise leave the command running.
+ */
+export function withRemoteTimeout(argv: readonly string[], timeoutMs: number): string[] {
+  return ['timeout', '-k', '2', `${(Math.max(timeoutMs, 1) / 1000).toFixed(3)}s`, ...argv];
 }
 
 /** Resolves the VM's host the way OpenSSH would, follows ProxyJump hops, and connects. */

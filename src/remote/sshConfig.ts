@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import SSHConfig from 'ssh-config';
 import { BotctlError } from '../errors.js';
+import { globToRegExp } from '../util/glob.js';
 
 /** Where and how to reach one host, as OpenSSH would work it out from its configuration. */
 export interface SshTarget {
@@ -123,7 +124,7 @@ function globFiles(pattern: string): string[] {
   const dir = path.dirname(pattern);
   const name = path.basename(pattern);
   if (!name.includes('*') && !name.includes('?')) return [pattern];
-  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = globToRegExp(name);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f));
 }

@@ -95,8 +95,9 @@ export async function handshake(target: SshTarget, sock: Duplex, opts: Handshake
       keepaliveInterval: target.serverAliveIntervalMs || 15_000,
       keepaliveCountMax: target.serverAliveCountMax,
       // Ask first for the key types known_hosts holds, as OpenSSH does, so a host with several
-      // keys presents one we can check rather than looking "unknown".
-      ...(preferred.length && { algorithms: { serverHostKey: { prepend: preferred } as never } }),
+      // keys presents one we can check rather than looking "changed". ssh2's prepend skips names
+      // already in its default list, hence remove-then-prepend to move them to the front.
+      ...(preferred.length && { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } as never } }),
     } as Parameters<NodeSSH['connect']>[0]);
   } catch (err) {
     sock.destroy();
