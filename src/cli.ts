@@ -26,7 +26,9 @@ Exit codes: 0 ok, 1 a check failed, 2 bad usage or fleet.yaml, 3 host unreachabl
             4 a lock is held, 130 interrupted, 70 a bug in botctl.`,
     );
   program.exitOverride();
-  for (const define of COMMANDS) program.addCommand(define());
+  // addCommand does not pass settings down the way .command() does: copy them, so a bad flag on a
+  // subcommand is also a usage error (exit 2) rather than commander's own process.exit(1).
+  for (const define of COMMANDS) program.addCommand(define().copyInheritedSettings(program));
   return program;
 }
 

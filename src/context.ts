@@ -1,5 +1,5 @@
 import { BotctlError } from './errors.js';
-import { fleetPath, loadFleet } from './fleet/load.js';
+import { display, fleetPath, loadFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { HostPool } from './remote/hosts.js';
 
@@ -28,7 +28,7 @@ export function selectVms(fleet: Fleet, names: string[] | undefined): string[] {
   if (!names?.length) return Object.keys(fleet.vms);
   for (const n of names) {
     if (!(n in fleet.vms)) {
-      throw new BotctlError('E_USAGE', `no VM named ${JSON.stringify(n)} in ${fleet.file}`, { hint: `VMs: ${Object.keys(fleet.vms).join(', ')}` });
+      throw new BotctlError('E_USAGE', `no VM named ${JSON.stringify(n)} in ${display(fleet.file)}`, { hint: `VMs: ${Object.keys(fleet.vms).join(', ')}` });
     }
   }
   return names;

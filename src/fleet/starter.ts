@@ -2,9 +2,10 @@ import { constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BotctlError } from '../errors.js';
+import { fleetJsonSchema } from './jsonSchema.js';
 import { display } from './load.js';
 
-export const STARTER_FLEET = `# yaml-language-server: $schema=https://unpkg.com/botctl/fleet.schema.json
+export const STARTER_FLEET = `# yaml-language-server: $schema=./fleet.schema.json
 #
 # A fleet file for botctl: the VMs, the bots on them, and their settings.
 # Check it with \`botctl config\`; reach the VMs with \`botctl doctor\`.
@@ -42,7 +43,7 @@ export default defineBot({
 });
 `;
 
-/** Writes a starter fleet.yaml (and its example bot when absent); never overwrites a fleet file. */
+/** Writes a starter fleet.yaml, its JSON Schema, and its example bot when absent; never overwrites a fleet file. */
 export async function writeStarter(file: string): Promise<string[]> {
   const written: string[] = [];
   await writeNew(file, STARTER_FLEET).catch((err: NodeJS.ErrnoException) => {
@@ -54,6 +55,10 @@ export async function writeStarter(file: string): Promise<string[]> {
     throw err;
   });
   written.push(file);
+  // The schema beside the file gives editors completion without any network.
+  const schema = path.join(path.dirname(file), 'fleet.schema.json');
+  await writeFile(schema, `${JSON.stringify(fleetJsonSchema(), null, 2)}\n`);
+  written.push(schema);
   const bot = path.join(path.dirname(file), 'bots', 'echo.ts');
   await mkdir(path.dirname(bot), { recursive: true });
   const botWritten = await writeNew(bot, STARTER_BOT).then(
