@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import ssh2 from 'ssh2';
@@ -122,6 +124,12 @@ function authMethods(t: SshTarget): { methods: AuthMethod[]; skipped: string[] }
   return { methods, skipped };
 }
 
+// ssh-keygen -R edits ~/.ssh/known_hosts unless told which file holds the entry.
+function removeFrom(verdict: Exclude<HostKeyVerdict, { status: 'known' | 'unknown' }>): string {
+  const file = verdict.status === 'changed' ? verdict.entries[0]!.file : verdict.entry.file;
+  return file === path.join(os.userInfo().homedir, '.ssh', 'known_hosts') ? '' : ` -f ${file}`;
+}
+
 function classify(err: unknown, t: SshTarget, name: string, verdict: HostKeyVerdict | undefined, presented: Buffer | undefined, skipped: string[]): BotctlError {
   if (verdict && presented && verdict.status !== 'known' && !(err instanceof BotctlError)) {
     const fp = fingerprint(presented);
@@ -132,7 +140,7 @@ function classify(err: unknown, t: SshTarget, name: string, verdict: HostKeyVerd
     }
     const where = verdict.status === 'changed' ? verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ') : `${verdict.entry.file}:${verdict.entry.line}`;
     return new BotctlError('E_HOSTKEY_CHANGED', `HOST KEY ${verdict.status === 'revoked' ? 'IS REVOKED' : 'HAS CHANGED'} for ${name}: it presented ${keyType(presented)} ${fp}, known_hosts says otherwise (${where}). Someone may be intercepting the connection; botctl refused to connect`, {
-      hint: `if the VM was really reinstalled, confirm the new fingerprint out of band, then \`ssh-keygen -R '${name}'\` and connect again`,
+      hint: `if the VM was really reinstalled, confirm the new fingerprint out of band, then \`ssh-keygen -R '${name}'${removeFrom(verdict)}\` and connect again`,
     });
   }
   const e = err as Error & { level?: string };

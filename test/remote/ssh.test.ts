@@ -150,7 +150,7 @@ describe('ssh host: host keys and failures', () => {
     expect(err.code).toBe('E_HOSTKEY_CHANGED');
     expect(err.message).toContain('HOST KEY HAS CHANGED');
     expect(err.message).toContain(`${kh}:1`);
-    expect(err.hint).toContain('ssh-keygen -R');
+    expect(err.hint).toContain(`ssh-keygen -R '[127.0.0.1]:${sshd.port}' -f ${kh}`);
   });
 
   it('--accept-new-host-key records an unknown key, then it is known', async () => {
