@@ -62,7 +62,6 @@ function printStack(err: unknown): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   const verbose = argv.includes('--verbose');
   process.once('SIGINT', () => {
     process.exitCode = report(new BotctlError('E_INTERRUPTED', 'interrupted'), false);
