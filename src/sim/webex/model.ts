@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+
+/** Webex ids are base64 of `ciscospark://us/<TYPE>/<uuid>`; the WebSocket speaks in bare uuids. */
+export function hydraId(type: 'MESSAGE' | 'ROOM' | 'PEOPLE', uuid: string): string {
+  return Buffer.from(`ciscospark://us/${type}/${uuid}`).toString('base64').replace(/=+$/, '');
+}
+
+export function uuidOf(hydra: string): string {
+  return Buffer.from(hydra, 'base64').toString('utf8').split('/').pop() ?? '';
+}
+
+export interface Person {
+  id: string;
+  uuid: string;
+  emails: string[];
+  displayName: string;
+  type: 'person' | 'bot';
+}
+
+export interface Room {
+  id: string;
+  uuid: string;
+  title: string;
+  type: 'direct' | 'group';
+  members: Set<string>;
+  created: string;
+  lastActivity: string;
+}
+
+export interface Message {
+  id: string;
+  uuid: string;
+  roomId: string;
+  roomType: 'direct' | 'group';
+  text: string;
+  personId: string;
+  personEmail: string;
+  created: string;
+  parentId?: string;
+  mentionedPeople?: string[];
+}
+
+export interface Device {
+  url: string;
+  id: string;
+  name: string;
+  deviceName: string;
+  deviceType: string;
+  webSocketUrl: string;
+}
+
+/** Per-bot fault switches; each models one failure from the incident write-ups. */
+export interface Faults {
+  /** Sockets stay open and answer pings but route nothing (incident 002). */
+  silent: boolean;
+  /** The server stops answering pings. */
+  dropPongs: boolean;
+  /** The server stops reading the socket: pings and the close handshake go unanswered (003). */
+  freeze: boolean;
+  /** Every REST response waits this long (past the bot's timeout: 000/001). */
+  restDelayMs: number;
+  /** The next N REST requests get 429 with Retry-After. */
+  rateLimit: { remaining: number; retryAfterS: number };
+  /** The next N REST requests get this 5xx. */
+  serverErrors: { remaining: number; status: number };
+}
+
+export const NO_FAULTS = (): Faults => ({
+  silent: false,
+  dropPongs: false,
+  freeze: false,
+  restDelayMs: 0,
+  rateLimit: { remaining: 0, retryAfterS: 1 },
+  serverErrors: { remaining: 0, status: 503 },
+});
+
+export function newPerson(displayName: string, type: Person['type']): Person {
+  const uuid = randomUUID();
+  const slug = displayName.toLowerCase().replace(/[^a-z0-9]+/g, '.');
+  return { id: hydraId('PEOPLE', uuid), uuid, emails: [`${slug}@${type === 'bot' ? 'webex.bot' : 'example.com'}`], displayName, type };
+}
