@@ -1,0 +1,54 @@
+/**
+ * The log contract: every event the runtime writes, one JSON line each with a stable `event`
+ * field. Audits read these names; a test proves the runtime emits exactly this set.
+ */
+export const EVENTS = {
+  'runtime.start': 'process started: bot, pid, release, dependency versions',
+  'runtime.ready': 'connected and caught up; handling messages',
+  'runtime.stopping': 'SIGTERM/SIGINT received; no new messages, finishing in-flight handlers',
+  'runtime.stopped': 'state saved, lock released; exiting',
+  'runtime.fatal': 'an error retrying cannot fix (bad token, bad config); the process exits',
+  'lock.acquired': 'this process is the one instance of the bot',
+  'lock.waiting': 'another live instance holds the lock; waiting (bounded)',
+  'lock.timeout': 'the lock stayed held for the whole wait; exiting with the lock-timeout code',
+  'http.retry': 'a request failed transiently (network, timeout, 429, 5xx) and will be retried after waitMs',
+  'http.timeout': 'a request got no answer within its timeout',
+  'http.failed': 'a request failed for good (retries exhausted or not retryable)',
+  'ws.connecting': 'opening a WebSocket',
+  'ws.connected': 'WebSocket open and authorized',
+  'ws.closed': 'a WebSocket ended (code, reason, or why it was terminated)',
+  'ws.pong_timeout': 'no pong within pingTimeout: the connection is dead and was terminated',
+  'ws.reconnect_scheduled': 'reconnecting after a backoff with jitter',
+  'ws.reconnected': 'a reconnection finished; durationMs since the old connection ended',
+  'ws.proactive_reconnect': 'maxConnectionAge reached: opening a new connection before closing the old',
+  'ws.stale': 'catch-up found messages the open socket never delivered; reconnecting',
+  'device.found': 'reusing this bot\'s registered device',
+  'device.registered': 'registered a new device (none existed by this name)',
+  'catchup.start': 'fetching what arrived since the cursor (reason: start, reconnect, quiet)',
+  'catchup.done': 'catch-up finished: rooms checked, messages found and handled',
+  'catchup.failed': 'catch-up could not finish; it will run again',
+  'message.received': 'a new message to handle (source: socket or catchup)',
+  'message.duplicate': 'a message already handled was seen again and skipped',
+  'message.handled': 'the handler finished; durationMs',
+  'handler.error': 'the handler threw; the message will be retried',
+  'handler.timeout': 'the handler did not finish within its deadline; it no longer blocks anything',
+  'handler.gave_up': 'a message failed every attempt and is dropped',
+  'reply.sent': 'a reply was posted',
+  'reply.uncertain': 'a reply request timed out: it may have been posted, so it is not repeated',
+  'conflict': 'the platform says another client polls with this token (Telegram 409)',
+} as const;
+
+/** One of the contract's event names. */
+export type EventName = keyof typeof EVENTS;
+
+/** Exit statuses of a bot process; a supervisor must not respawn-loop on LOCK_TIMEOUT. */
+export const RUNTIME_EXIT = {
+  /** Stopped on request. */
+  OK: 0,
+  /** An error retrying cannot fix (401, a broken bot module). */
+  FATAL: 1,
+  /** The runtime configuration is invalid. */
+  CONFIG: 2,
+  /** Another instance held the lock for the whole wait (EX_TEMPFAIL). */
+  LOCK_TIMEOUT: 75,
+} as const;

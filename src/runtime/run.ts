@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { BotDefinition, BotInfo } from './bot.js';
+import type { RuntimeConfig } from './config.js';
+import { Dispatcher } from './dispatcher.js';
+import { RUNTIME_EXIT } from './events.js';
+import { Heartbeat, type RuntimeState } from './heartbeat.js';
+import { HttpClient, HttpError } from './http.js';
+import { acquireLock, LockTimeoutError, type InstanceLock } from './lock.js';
+import { createEventLog, type EventLog } from './log.js';
+import { MessageState } from './state.js';
+import { WebexApi } from './webex/api.js';
+import { WebexAdapter } from './webex/adapter.js';
+import { AuthRefusedError } from './webex/connection.js';
+
+/** Versions of the runtime's own dependencies as loaded: what actually runs, not what was asked. */
+export function loadedVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const out: Record<string, string> = {};
+  for (const pkg of ['ws', 'undici']) {
+    try {
+      out[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      // Bundled without its package.json: the release manifest says which version it is.
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs one bot until SIGTERM/SIGINT: takes the instance lock, connects, handles messages, keeps
+ * status.json fresh; then stops taking messages, finishes those in hand (bounded), saves its
+ * cursor, releases the lock. Resolves with the process exit status (see RUNTIME_EXIT).
+ */
+export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const token = env[cfg.tokenEnv] ?? '';
+  const started = new Date();
+  mkdirSync(cfg.runDir, { recursive: true });
+  const log = createEventLog({
+    ...(cfg.logFile && { file: cfg.logFile }),
+    maxBytes: cfg.log.maxBytes,
+    keep: cfg.log.keep,
+    secrets: [token],
+    base: { bot: cfg.bot, pid: process.pid },
+  });
+  const versions = loadedVersions();
+  log.info('runtime.start', { platform: cfg.platform, release: cfg.release, dependencies: versions });
+  const stop = new AbortController();
+  const onSignal = (sig: string) => {
+    if (stop.signal.aborted) return;
+    log.info('runtime.stopping', { signal: sig });
+    stop.abort(new Error(sig));
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
+  if (!token) return fatal(log, `no token: ${cfg.tokenEnv} is not set`);
+  let lock: InstanceLock;
+  try {
+    lock = await acquireLock(cfg.runDir, cfg.lock.waitMs, log, stop.signal);
+  } catch (err) {
+    await log.flush();
+    if (err instanceof LockTimeoutError) return RUNTIME_EXIT.LOCK_TIMEOUT;
+    if (stop.signal.aborted) return RUNTIME_EXIT.OK;
+    throw err;
+  }
+  let def: BotDefinition;
+  try {
+    def = (await import(pathToFileURL(cfg.entry).href)).default as BotDefinition;
+    if (!def || (!def.commands && !def.onMessage)) throw new Error('its default export is not a defineBot({...}) result');
+  } catch (err) {
+    await lock.release();
+    return fatal(log, `cannot load bot module ${cfg.entry}: ${(err as Error).message}`);
+  }
+
+  let state: RuntimeState = 'starting';
+  const info: BotInfo = { name: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions, startedAt: started };
+  const messages = new MessageState(cfg.runDir, started);
+  const http = new HttpClient(cfg.http, log, `Bearer ${token}`, stop.signal);
+  let adapter: WebexAdapter | undefined;
+  const dispatcher = new Dispatcher(def, messages, log, info, cfg.handler, stop.signal, () => setTimeout(() => adapter?.catchUp('retry'), 1_000).unref());
+  const saver = setInterval(() => messages.save(), 250);
+  adapter = new WebexAdapter(
+    new WebexApi(http, cfg.webex.apiBase, cfg.webex.wdmBase),
+    token,
+    {
+      ...cfg.websocket,
+      quietMs: cfg.catchUp.quietMs,
+      catchUpRooms: cfg.catchUp.rooms,
+      pageSize: cfg.catchUp.pageSize,
+      deviceName: cfg.webex.deviceName ?? `botctl-${cfg.bot}`,
+    },
+    dispatcher,
+    messages,
+    log,
+    stop.signal,
+    () => {
+      state = 'ready';
+      log.info('runtime.ready', { startupMs: Date.now() - started.getTime() });
+      heartbeat.write();
+    },
+    (s) => {
+      if (state !== 'starting' && state !== 'stopping') state = s;
+    },
+  );
+  const heartbeat = new Heartbeat(
+    cfg.runDir,
+    () => ({
+      state, pid: process.pid, bot: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions,
+      startedAt: started.toISOString(),
+      connectionAgeMs: adapter?.connectionAgeMs ?? null,
+      lastEventAt: adapter?.lastEventAt ? new Date(adapter.lastEventAt).toISOString() : null,
+      reconnects: adapter?.reconnects ?? 0,
+      inFlight: dispatcher.inFlight,
+      counters: dispatcher.counters,
+      pool: http.stats(),
+    }),
+    cfg.heartbeatMs,
+  );
+  heartbeat.start();
+
+  let exit: number = RUNTIME_EXIT.OK;
+  try {
+    await adapter.run();
+  } catch (err) {
+    if (!stop.signal.aborted) {
+      const refused = err instanceof AuthRefusedError || (err instanceof HttpError && err.status === 401);
+      log.error('runtime.fatal', { error: refused ? `the platform refused the token (${(err as Error).message})` : err });
+      exit = RUNTIME_EXIT.FATAL;
+    }
+  }
+  state = 'stopping';
+  heartbeat.write();
+  adapter.stop();
+  await dispatcher.drain(cfg.shutdownGraceMs);
+  clearInterval(saver);
+  messages.save();
+  state = 'stopped';
+  heartbeat.stop();
+  await lock.release();
+  await http.close().catch(() => undefined);
+  log.info('runtime.stopped', { exit, handled: dispatcher.counters.handled });
+  await log.flush();
+  return exit;
+}
+
+async function fatal(log: EventLog, error: string): Promise<number> {
+  log.error('runtime.fatal', { error });
+  await log.flush();
+  return RUNTIME_EXIT.FATAL;
+}
