@@ -3,7 +3,7 @@ import type { Dispatcher } from '../dispatcher.js';
 import type { EventLog } from '../log.js';
 import { backoff, sleep } from '../retry.js';
 import type { MessageState } from '../state.js';
-import { messageId, type WebexApi, type WebexMessage, type WebexPerson, type WebexRoom } from './api.js';
+import { messageId, personUuid, type WebexApi, type WebexMessage, type WebexPerson, type WebexRoom } from './api.js';
 import { AuthRefusedError, WebexConnection, type ConnectionOptions, type PostActivity } from './connection.js';
 
 export interface WebexAdapterOptions extends ConnectionOptions {
@@ -27,6 +27,7 @@ export class WebexAdapter {
   connectedAt?: number;
   lastEventAt?: number;
   private me!: WebexPerson;
+  private meUuid = '';
   private wsUrl = '';
   private catchUpRunning?: Promise<void>;
   private catchUpAgain = false;
@@ -50,6 +51,7 @@ export class WebexAdapter {
     // Shutdown must wake the loop, which otherwise waits on the open socket.
     this.signal.addEventListener('abort', () => this.stop(), { once: true });
     this.me = await this.api.me();
+    this.meUuid = personUuid(this.me.id);
     const { device, registered } = await this.api.device(this.opts.deviceName);
     this.log.info(registered ? 'device.registered' : 'device.found', { name: this.opts.deviceName });
     this.wsUrl = device.webSocketUrl;
@@ -131,6 +133,8 @@ export class WebexAdapter {
 
   private onPost(a: PostActivity): void {
     this.lastEventAt = Date.now();
+    // The bot's own replies come back as activities too; skip them without a REST call.
+    if (a.actorUuid === this.meUuid) return;
     const id = messageId(a.uuid);
     this.dispatcher.offer(id, a.published, 'socket', async () => this.incoming(await this.api.message(id)), (m, text) => this.api.post(m.roomId, text));
   }

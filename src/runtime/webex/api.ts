@@ -17,6 +17,11 @@ export function messageId(uuid: string): string {
   return Buffer.from(`ciscospark://us/MESSAGE/${uuid}`).toString('base64').replace(/=+$/, '');
 }
 
+/** The uuid inside a person's id, as activities name their actor. */
+export function personUuid(id: string): string {
+  return Buffer.from(id, 'base64').toString('utf8').split('/').pop() ?? '';
+}
+
 /** The REST calls the runtime makes, over the process's shared pool. */
 export class WebexApi {
   constructor(private readonly http: HttpClient, private readonly apiBase: string, private readonly wdmBase: string) {}

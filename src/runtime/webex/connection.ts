@@ -11,7 +11,7 @@ export interface ConnectionOptions {
 }
 
 /** A `post` activity from the device socket: the message's uuid and when it was published. */
-export interface PostActivity { uuid: string; published: string }
+export interface PostActivity { uuid: string; published: string; actorUuid?: string }
 
 /** Thrown when the platform refuses the token: retrying cannot help. */
 export class AuthRefusedError extends Error {
@@ -84,7 +84,7 @@ export class WebexConnection {
 
   private receive(text: string): void {
     this.lastMessageAt = Date.now();
-    let env: { id?: string; data?: { eventType?: string; activity?: { id?: string; verb?: string; published?: string } } };
+    let env: { id?: string; data?: { eventType?: string; activity?: { id?: string; verb?: string; published?: string; actor?: { id?: string } } } };
     try {
       env = JSON.parse(text);
     } catch {
@@ -93,7 +93,7 @@ export class WebexConnection {
     if (env.id) this.ws?.send(JSON.stringify({ type: 'ack', messageId: env.id }));
     const a = env.data?.activity;
     if (env.data?.eventType === 'conversation.activity' && a?.verb === 'post' && a.id) {
-      this.onPost({ uuid: a.id, published: a.published ?? new Date().toISOString() }, this);
+      this.onPost({ uuid: a.id, published: a.published ?? new Date().toISOString(), ...(a.actor?.id && { actorUuid: a.actor.id }) }, this);
     }
   }
 

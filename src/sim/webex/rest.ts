@@ -40,11 +40,13 @@ export async function handleRest(sim: WebexSim, req: http.IncomingMessage, res: 
     sim.stats.rateLimited++;
     return send(res, 429, { message: 'Too Many Requests' }, { 'retry-after': String(f.rateLimit.retryAfterS) });
   }
+  // The body is read first: a slow server still acts on a request its client gave up on.
+  const body = req.method === 'POST' ? await readJson(req) : {};
   if (f.restDelayMs > 0) await sleep(f.restDelayMs);
-  return route(sim, bot, req, res, url);
+  return route(sim, bot, req, res, url, body);
 }
 
-async function route(sim: WebexSim, bot: SimBot, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+async function route(sim: WebexSim, bot: SimBot, req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Record<string, unknown>): Promise<void> {
   const p = url.pathname;
   const q = url.searchParams;
   if (req.method === 'GET' && p === '/v1/people/me') return send(res, 200, bot.person);
@@ -64,7 +66,6 @@ async function route(sim: WebexSim, bot: SimBot, req: http.IncomingMessage, res:
     return send(res, 200, publicMessage(m));
   }
   if (req.method === 'POST' && p === '/v1/messages') {
-    const body = await readJson(req);
     const room = sim.rooms.get(String(body.roomId));
     if (!room?.members.has(bot.person.id)) return send(res, 404, { message: 'Room not found' });
     const text = String(body.text ?? body.markdown ?? '');
@@ -74,7 +75,6 @@ async function route(sim: WebexSim, bot: SimBot, req: http.IncomingMessage, res:
   if (req.method === 'GET' && p === '/wdm/api/v1/devices') return send(res, 200, { devices: bot.devices });
   if (req.method === 'POST' && p === '/wdm/api/v1/devices') {
     if (bot.devices.length >= MAX_DEVICES) return send(res, 403, { message: 'Excessive device registrations' });
-    const body = await readJson(req);
     const id = randomUUID();
     const device = {
       url: `${sim.baseUrl}/wdm/api/v1/devices/${id}`, id,
