@@ -85,8 +85,10 @@ export class BotProcess {
     }
   }
 
+  /** Waits for this process (not an earlier one writing the same log) to say it is ready. */
   ready(deadlineMs = 10_000): Promise<unknown> {
-    return waitFor(`${this.name} ready`, () => this.events('runtime.ready').length > 0, deadlineMs);
+    const pid = this.child?.pid;
+    return waitFor(`${this.name} ready`, () => this.events('runtime.ready').some((e) => e.pid === pid), deadlineMs);
   }
 
   /** SIGTERM and wait for the exit status. */
