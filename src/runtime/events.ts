@@ -35,7 +35,6 @@ export const EVENTS = {
   'handler.gave_up': 'a message failed every attempt and is dropped',
   'reply.sent': 'a reply was posted',
   'reply.uncertain': 'a reply request timed out: it may have been posted, so it is not repeated',
-  'conflict': 'the platform says another client polls with this token (Telegram 409)',
 } as const;
 
 /** One of the contract's event names. */

@@ -16,6 +16,8 @@ export class MessageState {
   private readonly pending = new Map<string, string>();
   private readonly attempts = new Map<string, number>();
   cursor: string;
+  /** Creation time of the newest message done; the cursor reaches it once nothing older is pending. */
+  private highWater: string;
   private readonly file: string;
   private dirty = false;
 
@@ -28,6 +30,7 @@ export class MessageState {
       // First start: nothing before now is ours to answer.
     }
     this.cursor = saved.cursor ?? now.toISOString();
+    this.highWater = this.cursor;
     for (const id of saved.recent ?? []) this.remember(id);
   }
 
@@ -46,11 +49,10 @@ export class MessageState {
     this.pending.delete(id);
     this.attempts.delete(id);
     this.remember(id);
-    if (created) {
-      const oldest = this.oldestPending();
-      const bound = oldest && oldest <= created ? oldest : created;
-      if (bound > this.cursor) this.cursor = bound === created ? created : before(bound);
-    }
+    if (created && created > this.highWater) this.highWater = created;
+    const oldest = this.oldestPending();
+    const target = oldest && oldest <= this.highWater ? before(oldest) : this.highWater;
+    if (target > this.cursor) this.cursor = target;
     this.dirty = true;
   }
 

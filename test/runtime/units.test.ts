@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRuntimeConfig, runtimeConfigSchema } from '../../src/runtime/config.js';
+import { scrub } from '../../src/runtime/log.js';
+import { backoff, DeadlineError, retryAfterMs, withDeadline } from '../../src/runtime/retry.js';
+import { MessageState } from '../../src/runtime/state.js';
+
+describe('backoff', () => {
+  it.each([
+    [0, 1, 100],
+    [3, 1, 800],
+    [10, 1, 5_000],
+    [2, 0, 0],
+  ])('attempt %d with random %d waits %d ms (base 100, cap 5000)', (attempt, r, ms) => {
+    expect(backoff(attempt, 100, 5_000, () => r)).toBe(ms);
+  });
+});
+
+describe('Retry-After', () => {
+  it.each([
+    ['2', 2_000],
+    ['0.5', 500],
+    ['Thu, 26 Nov 2026 10:00:03 GMT', 3_000],
+    [undefined, undefined],
+    ['soon', undefined],
+  ])('%j is %j ms', (header, ms) => {
+    expect(retryAfterMs(header, Date.parse('Thu, 26 Nov 2026 10:00:00 GMT'))).toBe(ms);
+  });
+});
+
+describe('withDeadline', () => {
+  it('rejects a step that never settles', async () => {
+    await expect(withDeadline(new Promise(() => {}), 20, 'late')).rejects.toBeInstanceOf(DeadlineError);
+  });
+});
+
+describe('scrub', () => {
+  it('removes the token from every string, key and error', () => {
+    const out = scrub({ url: 'https://x/?t=SECRET123', nested: [new Error('bad SECRET123')], token: 'anything', headers: { Authorization: 'Bearer x' } }, ['SECRET123']);
+    expect(JSON.stringify(out)).not.toContain('SECRET123');
+    expect(out).toEqual({ url: 'https://x/?t=[REDACTED]', nested: ['bad [REDACTED]'], token: '[REDACTED]', headers: { Authorization: '[REDACTED]' } });
+  });
+});
+
+describe('message state', () => {
+  const dir = () => mkdtempSync(path.join(os.tmpdir(), 'botctl-state-'));
+  const t = (s: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, s)).toISOString();
+
+  it('claims a message once, and never again once handled, across a restart', () => {
+    const d = dir();
+    const s = new MessageState(d, new Date(t(0)));
+    expect(s.claim('a', t(1))).toBe(true);
+    expect(s.claim('a', t(1))).toBe(false);
+    s.done('a');
+    s.save();
+    const again = new MessageState(d, new Date(t(30)));
+    expect(again.claim('a', t(1))).toBe(false);
+    expect(again.cursor).toBe(t(1));
+  });
+
+  it('keeps the cursor behind a failed message so catch-up offers it again', () => {
+    const s = new MessageState(dir(), new Date(t(0)));
+    s.claim('a', t(1));
+    s.claim('b', t(2));
+    expect(s.failed('a')).toBe(1);
+    s.done('b');
+    expect(s.since() < t(1)).toBe(true);
+    expect(s.claim('a', t(1))).toBe(true);
+    s.done('a');
+    expect(s.since()).toBe(t(2));
+  });
+
+  it('starts a new bot at "now": older history is not answered', () => {
+    expect(new MessageState(dir(), new Date(t(5))).since()).toBe(t(5));
+  });
+});
+
+describe('runtime config', () => {
+  it('applies defaults for everything but identity and paths', () => {
+    const cfg = runtimeConfigSchema.parse({ bot: 'echo', platform: 'webex', entry: '/x.js', runDir: '/tmp/r' });
+    expect(cfg.http).toEqual({ connections: 50, retries: 3, timeoutMs: 120_000, backoffBaseMs: 500, backoffMaxMs: 30_000 });
+    expect(cfg.websocket.pingIntervalMs).toBe(10_000);
+    expect(cfg.lock.waitMs).toBe(30_000);
+  });
+
+  it('names every problem', () => {
+    const file = path.join(dir(), 'bad.json');
+    require('node:fs').writeFileSync(file, JSON.stringify({ bot: 'Bad Name', platform: 'irc', runDir: '/r', extra: 1 }));
+    expect(() => loadRuntimeConfig(file)).toThrow(/bot: [\s\S]*platform: [\s\S]*entry: [\s\S]*extra/);
+  });
+
+  function dir(): string {
+    return mkdtempSync(path.join(os.tmpdir(), 'botctl-cfg-'));
+  }
+});
