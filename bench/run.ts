@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { connectSsh } from '../src/remote/ssh.js';
 import { startSshd } from '../test/support/sshd.js';
 import { median, ms, percentile, printRows, timeEach, type Row } from './lib.js';
+import { runtimeBench } from './runtime.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N_COMMANDS = 50;
@@ -49,7 +50,12 @@ async function cliStart(rows: Row[]): Promise<void> {
   });
 }
 
+// `npm run bench -- ssh` (or runtime) runs one section; no argument runs all.
+const only = process.argv[2];
 const rows: Row[] = [];
-await sshCommands(rows);
-await cliStart(rows);
+if (!only || only === 'ssh') {
+  await sshCommands(rows);
+  await cliStart(rows);
+}
+if (!only || only === 'runtime') await runtimeBench(rows);
 printRows(rows);

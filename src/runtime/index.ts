@@ -7,6 +7,6 @@ export { defineBot } from './bot.js';
 export type { BotContext, BotDefinition, BotInfo, CommandHandler, IncomingMessage } from './bot.js';
 export { loadRuntimeConfig, runtimeConfigSchema } from './config.js';
 export type { RuntimeConfig } from './config.js';
-export { EVENTS, RUNTIME_EXIT } from './events.js';
+export { EVENTS, RUNTIME_EXIT, RUNTIME_NODE_FLAGS } from './events.js';
 export type { EventName } from './events.js';
 export { runBot } from './run.js';

@@ -115,6 +115,7 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
       inFlight: dispatcher.inFlight,
       counters: dispatcher.counters,
       pool: http.stats(),
+      memory: memory(),
     }),
     cfg.heartbeatMs,
   );
@@ -143,6 +144,12 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   log.info('runtime.stopped', { exit, handled: dispatcher.counters.handled });
   await log.flush();
   return exit;
+}
+
+function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round((n / 1_048_576) * 10) / 10;
+  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) };
 }
 
 async function fatal(log: EventLog, error: string): Promise<number> {

@@ -2,9 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RUNTIME_NODE_FLAGS } from '../../src/runtime/events.js';
 import type { WebexSim } from '../../src/sim/webex/sim.js';
 
-export const REPO = path.resolve(__dirname, '../..');
+// The repository root, whether this file runs from test/ (vitest) or dist/test/ (benchmarks).
+function repoRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+export const REPO = repoRoot(path.dirname(fileURLToPath(import.meta.url)));
 const MAIN = path.join(REPO, 'dist/src/runtime/main.js');
 
 /** Polls `check` until it returns a truthy value; fails with `what` after the deadline. */
@@ -28,6 +36,8 @@ export class BotProcess {
   readonly configFile: string;
   readonly logFile: string;
   readonly runDir: string;
+  /** Node flags for the process; the runtime's own by default. */
+  nodeFlags: readonly string[] = RUNTIME_NODE_FLAGS;
 
   constructor(readonly name: string, readonly token: string, readonly sim: WebexSim, overrides: Record<string, unknown> = {}, dir?: string) {
     const home = dir ?? mkdtempSync(path.join(os.tmpdir(), `botctl-bot-${name}-`));
@@ -56,7 +66,7 @@ export class BotProcess {
 
   start(): this {
     this.exitCode = undefined;
-    const child = spawn(process.execPath, [MAIN, this.configFile], { env: { ...process.env, BOTCTL_TOKEN: this.token }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeFlags, MAIN, this.configFile], { env: { ...process.env, BOTCTL_TOKEN: this.token }, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
