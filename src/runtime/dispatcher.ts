@@ -39,7 +39,10 @@ export class Dispatcher {
     private readonly signal: AbortSignal,
     /** Called when a failed message should be offered again soon. */
     private readonly onRetry: () => void,
-  ) {}
+  ) {
+    // From SIGTERM on, nothing new starts; what is in hand finishes during drain().
+    signal.addEventListener('abort', () => (this.accepting = false), { once: true });
+  }
 
   /**
    * Offers a message by id. `load` fetches it (null: not for this bot, e.g. its own post);

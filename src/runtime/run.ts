@@ -77,7 +77,9 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   let state: RuntimeState = 'starting';
   const info: BotInfo = { name: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions, startedAt: started };
   const messages = new MessageState(cfg.runDir, started);
-  const http = new HttpClient(cfg.http, log, `Bearer ${token}`, stop.signal);
+  // Requests outlive SIGTERM until the drain ends: a handler in flight must still get its reply out.
+  const hardStop = new AbortController();
+  const http = new HttpClient(cfg.http, log, `Bearer ${token}`, hardStop.signal);
   let adapter: WebexAdapter | undefined;
   const dispatcher = new Dispatcher(def, messages, log, info, cfg.handler, stop.signal, () => setTimeout(() => adapter?.catchUp('retry'), 1_000).unref());
   const saver = setInterval(() => messages.save(), 250);
@@ -135,6 +137,7 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   heartbeat.write();
   adapter.stop();
   await dispatcher.drain(cfg.shutdownGraceMs);
+  hardStop.abort(new Error('stopped'));
   clearInterval(saver);
   messages.save();
   state = 'stopped';
