@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import configCommand from './config.js';
 import doctorCommand from './doctor.js';
 import initCommand from './init.js';
+import simCommand from './sim.js';
 
 // Command modules hold flags and help only; each imports its work inside its action, so
 // `botctl --help` loads commander and these files, nothing else.
-export const COMMANDS: (() => Command)[] = [doctorCommand, configCommand, initCommand];
+export const COMMANDS: (() => Command)[] = [doctorCommand, configCommand, initCommand, simCommand];

@@ -63,3 +63,11 @@ describe('a token the platform refuses', () => {
     expect(readFileSync(bot.logFile, 'utf8')).not.toContain(secret);
   });
 });
+
+describe('the README', () => {
+  it('documents exactly the contract', () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8').split('### Log events')[1]!.split('\n## ')[0]!;
+    const documented = [...readme.matchAll(/^\| `([a-z_]+\.[a-z_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+    expect(Object.fromEntries(documented)).toEqual(EVENTS);
+  });
+});

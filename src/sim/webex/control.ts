@@ -9,7 +9,9 @@ import type { WebexSim } from './sim.js';
 export async function handleControl(sim: WebexSim, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
   const p = url.pathname.slice('/_sim'.length);
   const body = req.method === 'POST' ? await readJson(req) : {};
-  const token = String(body.token ?? url.searchParams.get('token') ?? '');
+  // A bot may be named instead of giving its token (the local demo registers names).
+  const named = sim.names.get(String(body.bot ?? url.searchParams.get('bot') ?? ''));
+  const token = named?.token ?? String(body.token ?? url.searchParams.get('token') ?? '');
   const needBot = () => {
     if (!sim.bots.has(token)) throw Object.assign(new Error(`no bot with that token`), { status: 404 });
   };
@@ -20,16 +22,16 @@ export async function handleControl(sim: WebexSim, req: http.IncomingMessage, re
       return send(res, 200, roomJson(sim.directRoom(token)));
     }
     if (req.method === 'POST' && p === '/say') {
-      const m = sim.say(String(body.roomId), String(body.text ?? ''), (body.mention as string[] | undefined) ?? []);
+      const m = sim.say(String(body.roomId ?? named?.roomId), String(body.text ?? ''), (body.mention as string[] | undefined) ?? []);
       return send(res, 200, m);
     }
     if (req.method === 'GET' && p === '/messages') {
-      const roomId = url.searchParams.get('roomId');
+      const roomId = url.searchParams.get('roomId') ?? named?.roomId;
       return send(res, 200, { items: sim.messages.filter((m) => !roomId || m.roomId === roomId) });
     }
     if (req.method === 'POST' && p === '/faults') {
       needBot();
-      const { token: _t, kill, stale, freeze, ...change } = body as Record<string, unknown>;
+      const { token: _t, bot: _b, kill, stale, freeze, ...change } = body as Record<string, unknown>;
       sim.fault(token, change);
       if (kill) sim.hub.kill(token);
       if (stale) sim.hub.goStale(token);

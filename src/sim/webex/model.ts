@@ -49,14 +49,13 @@ export interface Device {
   webSocketUrl: string;
 }
 
-/** Per-bot fault switches; each models one failure from the incident write-ups. */
+/**
+ * Per-bot fault switches; each models one failure from the incident write-ups. Stale and frozen
+ * sockets are not switches but acts on the sockets open now (SocketHub.goStale / freeze).
+ */
 export interface Faults {
-  /** Sockets stay open and answer pings but route nothing (incident 002). */
-  silent: boolean;
   /** The server stops answering pings. */
   dropPongs: boolean;
-  /** The server stops reading the socket: pings and the close handshake go unanswered (003). */
-  freeze: boolean;
   /** Every REST response waits this long (past the bot's timeout: 000/001). */
   restDelayMs: number;
   /** The next N REST requests get 429 with Retry-After. */
@@ -66,9 +65,7 @@ export interface Faults {
 }
 
 export const NO_FAULTS = (): Faults => ({
-  silent: false,
   dropPongs: false,
-  freeze: false,
   restDelayMs: 0,
   rateLimit: { remaining: 0, retryAfterS: 1 },
   serverErrors: { remaining: 0, status: 503 },

@@ -21,6 +21,8 @@ export class WebexSim {
   readonly bots = new Map<string, SimBot>();
   readonly rooms = new Map<string, Room>();
   readonly messages: Message[] = [];
+  /** Bot names for the control API (local demo): name -> its token and direct room. */
+  readonly names = new Map<string, { token: string; roomId: string }>();
   readonly stats = { restRequests: 0, rateLimited: 0, serverErrors: 0, deviceRegistrations: 0, eventsSent: 0, eventsDropped: 0, socketsAuthorized: 0 };
   readonly hub: SocketHub;
   private server?: http.Server;

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { examples, type GlobalOptions } from './help.js';
+
+export default function simCommand(): Command {
+  return new Command('sim')
+    .description('Run the platform simulator for the local fleet (Webex API shapes, fault injection)')
+    .option('--port <n>', 'port to listen on', '8790')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .addHelpText(
+      'after',
+      examples([
+        ['botctl sim', 'serve the simulator for ./fleet.yaml on 127.0.0.1:8790 until Ctrl-C'],
+        ['curl -s localhost:8790/_sim/say -d \'{"bot":"jarvis","text":"/status"}\'', 'speak to a bot as the ops user'],
+        ['curl -s \'localhost:8790/_sim/messages?bot=jarvis\'', 'read the conversation'],
+        ['curl -s localhost:8790/_sim/faults -d \'{"bot":"tars","stale":true}\'', 'make tars\'s socket go silent (incident 002)'],
+      ]) +
+        '\nFaults: {"kill":true} {"stale":true} {"freeze":true} {"dropPongs":true} {"restDelayMs":1500}\n' +
+        '        {"rateLimit":{"remaining":5,"retryAfterS":2}} {"serverErrors":{"remaining":3,"status":503}}\n',
+    )
+    .action(async (opts: { port: string; host: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { fleetPath, loadFleet } = await import('../src/fleet/load.js');
+      const { startFleetSim } = await import('../src/sim/local.js');
+      const { print, table } = await import('../src/ui/output.js');
+      const fleet = loadFleet(fleetPath(global.file));
+      const { sim, bots } = await startFleetSim(fleet, Number(opts.port), opts.host);
+      print(`simulator on ${sim.baseUrl}  (REST ${sim.urls.apiBase}, WDM ${sim.urls.wdmBase}, control ${sim.baseUrl}/_sim)`);
+      print(table(['bot', 'token', 'direct room'], bots.map((b) => [b.bot, b.tokenFrom, `${b.roomId.slice(0, 24)}...`])));
+      print('Ctrl-C to stop');
+      await new Promise(() => {});
+    });
+}

@@ -1,0 +1,45 @@
+import { execa } from 'execa';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BotProcess, waitFor } from '../support/bots.js';
+import { REPO } from '../support/cli.js';
+
+const procs: { kill(sig?: string): unknown }[] = [];
+afterEach(() => {
+  for (const p of procs.splice(0)) p.kill('SIGINT');
+});
+
+async function control(base: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${base}/_sim/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe('botctl sim', () => {
+  it('serves the local fleet, and a bot answers through it', async () => {
+    const sim = execa('node', [path.join(REPO, 'bin/botctl'), 'sim', '--port', '0'], { cwd: REPO, env: { NO_COLOR: '1' }, reject: false });
+    procs.push(sim);
+    let out = '';
+    sim.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const base = await waitFor('the simulator URL', () => /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]);
+    expect(out).toMatch(/jarvis +│ demo token sim-jarvis/);
+
+    // jarvis runs bots/status.ts in fleet.yaml; run it against the CLI's simulator.
+    const fake = { urls: { apiBase: `${base}/v1`, wdmBase: `${base}/wdm/api/v1` } } as never;
+    const bot = new BotProcess('jarvis', 'sim-jarvis', fake, { entry: path.join(REPO, 'dist/bots/status.js') }).start();
+    procs.push({ kill: () => bot.stop() });
+    await bot.ready();
+    await control(base, 'say', { bot: 'jarvis', text: '/status' });
+    const reply = await waitFor('jarvis answers', async () => {
+      const items = (await control(base, 'messages?bot=jarvis')).items as { text: string }[];
+      return items.find((m) => m.text.startsWith('jarvis release'));
+    });
+    expect(reply.text).toMatch(/\(ws@8\.18\.3 undici@7\.16\.0\)/);
+
+    const faults = await control(base, 'faults', { bot: 'jarvis', dropPongs: true });
+    expect(faults.dropPongs).toBe(true);
+    expect(await control(base, 'stats')).toMatchObject({ socketsAuthorized: 1 });
+    await bot.stop();
+    sim.kill('SIGINT');
+    expect((await sim).exitCode).toBe(130);
+  });
+});
