@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BotProcess, waitFor } from '../support/bots.js';
 import { REPO } from '../support/cli.js';
 
-const procs: { kill(sig?: string): unknown }[] = [];
+const procs: { kill(sig?: NodeJS.Signals): unknown }[] = [];
 afterEach(() => {
   for (const p of procs.splice(0)) p.kill('SIGINT');
 });

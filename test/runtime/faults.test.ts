@@ -1,32 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebexSim } from '../../src/sim/webex/sim.js';
-import { BotProcess } from '../support/bots.js';
+import type { BotProcess } from '../support/bots.js';
+import { useSim } from '../support/simFixture.js';
 import { stream } from './stream.js';
 
-let sim: WebexSim;
-let bot: BotProcess | undefined;
-let seq = 0;
-
-beforeAll(async () => {
-  sim = new WebexSim();
-  await sim.start();
-});
-afterEach(async () => {
-  await bot?.stop();
-  bot = undefined;
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const fx = useSim('faulty');
 
 /** A fresh bot (own token, room, run dir) started and ready. */
 async function freshBot(): Promise<{ bot: BotProcess; roomId: string; token: string }> {
-  const token = `token-fault-${++seq}-abcdef`;
-  sim.addBot(token, `Faulty${seq}`);
-  const roomId = sim.directRoom(token).id;
-  bot = new BotProcess(`faulty${seq}`, token, sim).start();
-  await bot.ready();
-  return { bot, roomId, token };
+  const { b, roomId, token } = fx.bot();
+  await b.start().ready();
+  return { bot: b, roomId, token };
 }
 
 const N = 20;
@@ -47,8 +31,8 @@ const MATRIX: [string, Fault, string, Record<string, unknown>][] = [
 describe('fault matrix: every message gets exactly one reply', () => {
   it.each(MATRIX)('across %s', async (name, make, evidence, fields) => {
     const { bot: b, roomId, token } = await freshBot();
-    const fault = make(sim, token);
-    const r = await stream(sim, b, roomId, N, { 5: fault.on, 12: () => fault.off?.() });
+    const fault = make(fx.sim, token);
+    const r = await stream(fx.sim, b, roomId, N, { 5: fault.on, 12: () => fault.off?.() });
     process.stdout.write(`fault matrix [${name}]: sent=${r.sent} lost=${r.lost} duplicates=${r.duplicates}\n`);
     expect(r).toEqual({ sent: N, lost: 0, duplicates: 0 });
     expect(b.events(evidence).some((e) => Object.entries(fields).every(([k, v]) => e[k] === v))).toBe(true);
@@ -56,7 +40,7 @@ describe('fault matrix: every message gets exactly one reply', () => {
 
   it('across a restart of the bot in the middle of the stream', async () => {
     const { bot: b, roomId } = await freshBot();
-    const r = await stream(sim, b, roomId, N, {
+    const r = await stream(fx.sim, b, roomId, N, {
       8: async () => {
         expect(await b.stop()).toBe(0);
       },

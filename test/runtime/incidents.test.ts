@@ -1,46 +1,25 @@
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RUNTIME_EXIT } from '../../src/runtime/events.js';
-import { WebexSim } from '../../src/sim/webex/sim.js';
 import { BotProcess, REPO, waitFor } from '../support/bots.js';
+import { useSim } from '../support/simFixture.js';
 
-let sim: WebexSim;
-const started: BotProcess[] = [];
-let seq = 0;
+const fx = useSim('incident');
 
-beforeAll(async () => {
-  sim = new WebexSim();
-  await sim.start();
-});
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((b) => b.stop()));
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-function bot(overrides: Record<string, unknown> = {}, dir?: string, token?: string): BotProcess {
-  const t = token ?? `token-incident-${++seq}-abcdef`;
-  sim.addBot(t, `Incident${seq}`);
-  const b = new BotProcess(`incident${seq}`, t, sim, overrides, dir);
-  started.push(b);
-  return b;
-}
-
-const replies = (b: BotProcess, roomId: string) => sim.repliesBy(b.token, roomId).map((m) => m.text);
+const replies = (b: BotProcess, roomId: string) => fx.sim.repliesBy(b.token, roomId).map((m) => m.text);
 
 describe('incident 002: the first message after a long idle is answered', () => {
   it('answers it although the socket went stale while idle', async () => {
     const quietMs = 400;
-    const b = bot({ catchUp: { quietMs } }).start();
+    const { b, roomId } = fx.bot({ catchUp: { quietMs } });
+    b.start();
     await b.ready();
-    const roomId = sim.directRoom(b.token).id;
-    sim.hub.goStale(b.token);
+    fx.sim.hub.goStale(b.token);
     // The idle night, compressed: several quiet periods with nothing to find.
     const idleFrom = new Date().toISOString();
     await waitFor('three quiet catch-ups', () => b.events('catchup.done').filter((e) => e.time > idleFrom && e.reason === 'quiet').length >= 3);
     const sentAt = Date.now();
-    sim.say(roomId, 'good morning');
+    fx.sim.say(roomId, 'good morning');
     await waitFor('the first message answered', () => replies(b, roomId).includes('echo: good morning'), 5_000);
     const answeredIn = Date.now() - sentAt;
     process.stdout.write(`incident 002: first message after idle answered in ${answeredIn} ms (quietMs ${quietMs})\n`);
@@ -49,7 +28,7 @@ describe('incident 002: the first message after a long idle is answered', () => 
     await waitFor('ws.stale logged', () => b.events('ws.stale').length === 1);
     // ...and the bot reconnected, so the next message comes over the socket again.
     await waitFor('reconnected', () => b.events('ws.reconnected').length > 0);
-    sim.say(roomId, 'second');
+    fx.sim.say(roomId, 'second');
     await waitFor('the second message answered', () => replies(b, roomId).includes('echo: second'));
     expect(b.events('message.received').at(-1)!.source).toBe('socket');
   });
@@ -57,13 +36,13 @@ describe('incident 002: the first message after a long idle is answered', () => 
 
 describe('incident 003: nothing hangs the reconnection', () => {
   it('reconnects within its bound although close() is never answered and a handler never returns', async () => {
-    const b = bot({ entry: path.join(REPO, 'test/fixtures/bots/hang.mjs'), handler: { timeoutMs: 500 } }).start();
+    const { b, roomId } = fx.bot({ entry: path.join(REPO, 'test/fixtures/bots/hang.mjs'), handler: { timeoutMs: 500 } });
+    b.start();
     await b.ready();
-    const roomId = sim.directRoom(b.token).id;
-    sim.say(roomId, 'hang');
+    fx.sim.say(roomId, 'hang');
     await waitFor('the hanging handler to start', () => b.events('message.received').length === 1);
     // The peer vanishes mid-connection: pings and the close handshake go unanswered.
-    sim.hub.freeze(b.token);
+    fx.sim.hub.freeze(b.token);
     const frozenAt = Date.now();
     await waitFor('a new connection', () => b.events('ws.reconnected').length > 0, 5_000);
     const took = Date.now() - frozenAt;
@@ -71,14 +50,14 @@ describe('incident 003: nothing hangs the reconnection', () => {
     process.stdout.write(`incident 003: reconnected ${took} ms after the peer froze (bound ${bound} ms)\n`);
     expect(took).toBeLessThan(bound);
     await waitFor('handler.timeout logged', () => b.events('handler.timeout').length === 1);
-    sim.say(roomId, 'still here?');
+    fx.sim.say(roomId, 'still here?');
     await waitFor('a reply after reconnection', () => replies(b, roomId).includes('echo: still here?'));
   });
 
   it('replaces an old connection proactively, opening the new one before closing the old', async () => {
-    const b = bot({ websocket: { maxConnectionAgeMs: 700, pingIntervalMs: 300, pingTimeoutMs: 200, closeTimeoutMs: 300 } }).start();
+    const { b, roomId } = fx.bot({ websocket: { maxConnectionAgeMs: 700, pingIntervalMs: 300, pingTimeoutMs: 200, closeTimeoutMs: 300 } });
+    b.start();
     await b.ready();
-    const roomId = sim.directRoom(b.token).id;
     await waitFor('a proactive reconnection', () => b.events('ws.reconnected').some((e) => e.proactive === true));
     const replaced = b.events('ws.proactive_reconnect')[0]!.conn as string;
     const fresh = b.events('ws.reconnected').find((e) => e.proactive)!.conn as string;
@@ -86,19 +65,20 @@ describe('incident 003: nothing hangs the reconnection', () => {
     const logs = b.logs().map((l) => `${l.event}:${String(l.conn ?? '')}`);
     // The new socket was connected before the old one's close was logged.
     expect(logs.indexOf(`ws.connected:${fresh}`)).toBeLessThan(logs.indexOf(`ws.closed:${replaced}`));
-    sim.say(roomId, 'after');
+    fx.sim.say(roomId, 'after');
     await waitFor('a reply on the new connection', () => replies(b, roomId).includes('echo: after'));
   });
 });
 
 describe('incident 004: one instance per bot', () => {
   it('a second start waits on the lock, then exits with the lock-timeout code; never two connected', async () => {
-    const first = bot().start();
+    const { b: first, roomId } = fx.bot();
+    first.start();
     await first.ready();
     let most = 0;
-    const sampler = setInterval(() => (most = Math.max(most, sim.hub.of(first.token).length)), 5);
-    const second = new BotProcess(first.name, first.token, sim, { lock: { waitMs: 800 } }, path.dirname(first.runDir)).start();
-    started.push(second);
+    const sampler = setInterval(() => (most = Math.max(most, fx.sim.hub.of(first.token).length)), 5);
+    const second = new BotProcess(first.name, first.token, fx.sim, { lock: { waitMs: 800 } }, path.dirname(first.runDir)).start();
+    fx.track(second);
     expect(await second.wait()).toBe(RUNTIME_EXIT.LOCK_TIMEOUT);
     clearInterval(sampler);
     expect(second.events('lock.waiting').some((e) => (e.holder as { pid: number }).pid === first.child!.pid)).toBe(true);
@@ -107,12 +87,13 @@ describe('incident 004: one instance per bot', () => {
   });
 
   it('a waiting instance takes over at once when the holder dies', async () => {
-    const first = bot().start();
+    const { b: first, roomId } = fx.bot();
+    first.start();
     await first.ready();
     let most = 0;
-    const sampler = setInterval(() => (most = Math.max(most, sim.hub.of(first.token).length)), 5);
-    const second = new BotProcess(first.name, first.token, sim, { lock: { waitMs: 10_000 } }, path.dirname(first.runDir)).start();
-    started.push(second);
+    const sampler = setInterval(() => (most = Math.max(most, fx.sim.hub.of(first.token).length)), 5);
+    const second = new BotProcess(first.name, first.token, fx.sim, { lock: { waitMs: 10_000 } }, path.dirname(first.runDir)).start();
+    fx.track(second);
     await waitFor('the second instance waiting', () => second.events('lock.waiting').length > 0);
     const killedAt = Date.now();
     await first.kill9();
@@ -123,8 +104,7 @@ describe('incident 004: one instance per bot', () => {
     process.stdout.write(`incident 004: lock taken over ${tookOver} ms after the holder was killed\n`);
     expect(tookOver).toBeLessThan(500);
     expect(most).toBe(1);
-    const roomId = sim.directRoom(first.token).id;
-    sim.say(roomId, 'who answers?');
-    await waitFor('the survivor answers', () => sim.repliesBy(first.token, roomId).length === 1);
+    fx.sim.say(roomId, 'who answers?');
+    await waitFor('the survivor answers', () => fx.sim.repliesBy(first.token, roomId).length === 1);
   });
 });

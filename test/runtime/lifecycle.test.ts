@@ -1,43 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RUNTIME_EXIT } from '../../src/runtime/events.js';
-import { WebexSim } from '../../src/sim/webex/sim.js';
-import { BotProcess, REPO, waitFor } from '../support/bots.js';
+import { REPO, waitFor } from '../support/bots.js';
+import { useSim } from '../support/simFixture.js';
 
-let sim: WebexSim;
-const started: BotProcess[] = [];
-let seq = 0;
+const fx = useSim('life');
 const FIXTURE = path.join(REPO, 'test/fixtures/bots/hang.mjs');
-
-beforeAll(async () => {
-  sim = new WebexSim();
-  await sim.start();
-});
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((b) => b.stop()));
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-function bot(overrides: Record<string, unknown> = {}): { b: BotProcess; roomId: string } {
-  const token = `token-life-${++seq}-abcdef`;
-  sim.addBot(token, `Life${seq}`);
-  const b = new BotProcess(`life${seq}`, token, sim, overrides);
-  started.push(b);
-  return { b, roomId: sim.directRoom(token).id };
-}
+const bot = (overrides: Record<string, unknown> = {}) => fx.bot(overrides);
 
 describe('SIGTERM', () => {
   it('finishes the handler in flight, saves its state, releases the lock and exits 0', async () => {
     const { b, roomId } = bot({ entry: FIXTURE });
     b.start();
     await b.ready();
-    sim.say(roomId, 'slow');
+    fx.sim.say(roomId, 'slow');
     await waitFor('the slow handler started', () => b.events('message.received').length === 1);
     expect(await b.stop()).toBe(RUNTIME_EXIT.OK);
-    expect(sim.repliesBy(b.token, roomId).map((m) => m.text)).toEqual(['echo: slow']);
+    expect(fx.sim.repliesBy(b.token, roomId).map((m) => m.text)).toEqual(['echo: slow']);
     expect(b.status()).toMatchObject({ state: 'stopped', counters: { handled: 1, replied: 1 } });
     const state = JSON.parse(readFileSync(path.join(b.runDir, 'state.json'), 'utf8'));
     expect(state.recent).toHaveLength(1);
@@ -54,11 +34,11 @@ describe('a handler that throws', () => {
     const { b, roomId } = bot({ entry: FIXTURE, handler: { timeoutMs: 1_000, attempts: 2 } });
     b.start();
     await b.ready();
-    sim.say(roomId, 'fail');
+    fx.sim.say(roomId, 'fail');
     await waitFor('handler.gave_up', () => b.events('handler.gave_up').length === 1, 10_000);
     expect(b.events('handler.error')).toHaveLength(1);
-    sim.say(roomId, 'after');
-    await waitFor('the next message answered', () => sim.repliesBy(b.token, roomId).some((m) => m.text === 'echo: after'));
+    fx.sim.say(roomId, 'after');
+    await waitFor('the next message answered', () => fx.sim.repliesBy(b.token, roomId).some((m) => m.text === 'echo: after'));
   });
 });
 
@@ -67,7 +47,7 @@ describe('heartbeat', () => {
     const { b, roomId } = bot();
     b.start();
     await b.ready();
-    sim.say(roomId, 'hi');
+    fx.sim.say(roomId, 'hi');
     await waitFor('a status with one message handled', () => (b.status()?.counters as { handled?: number } | undefined)?.handled === 1);
     expect(b.status()).toMatchObject({
       state: 'ready', pid: b.child!.pid, bot: b.name, release: 'test', dependencies: { ws: '8.18.3', undici: '7.16.0' }, reconnects: 0,
@@ -82,8 +62,8 @@ describe('log rotation', () => {
     const { b, roomId } = bot({ log: { maxBytes: 4096, keep: 2 } });
     b.start();
     await b.ready();
-    for (let i = 0; i < 60; i++) sim.say(roomId, `line ${i}`);
-    await waitFor('60 replies', () => sim.repliesBy(b.token, roomId).length === 60);
+    for (let i = 0; i < 60; i++) fx.sim.say(roomId, `line ${i}`);
+    await waitFor('60 replies', () => fx.sim.repliesBy(b.token, roomId).length === 60);
     // Rotation runs while the bot writes: inspect the files once it has stopped and flushed.
     expect(await b.stop()).toBe(RUNTIME_EXIT.OK);
     const files = readdirSync(path.dirname(b.logFile));
@@ -100,8 +80,8 @@ describe('the example status bot', () => {
     const { b, roomId } = bot({ entry: path.join(REPO, 'dist/bots/status.js') });
     b.start();
     await b.ready();
-    sim.say(roomId, '/status');
-    await waitFor('a status reply', () => sim.repliesBy(b.token, roomId).length === 1);
-    expect(sim.repliesBy(b.token, roomId)[0]!.text).toMatch(new RegExp(`^${b.name} release test \\(ws@8\\.18\\.3 undici@7\\.16\\.0\\) up \\d+m\\d+s$`));
+    fx.sim.say(roomId, '/status');
+    await waitFor('a status reply', () => fx.sim.repliesBy(b.token, roomId).length === 1);
+    expect(fx.sim.repliesBy(b.token, roomId)[0]!.text).toMatch(new RegExp(`^${b.name} release test \\(ws@8\\.18\\.3 undici@7\\.16\\.0\\) up \\d+m\\d+s$`));
   });
 });
