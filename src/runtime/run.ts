@@ -77,6 +77,7 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   let state: RuntimeState = 'starting';
   const info: BotInfo = { name: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions, startedAt: started };
   const messages = new MessageState(cfg.runDir, started);
+  messages.save();
   // Requests outlive SIGTERM until the drain ends: a handler in flight must still get its reply out.
   const hardStop = new AbortController();
   const http = new HttpClient(cfg.http, log, `Bearer ${token}`, hardStop.signal);

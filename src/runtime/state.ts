@@ -31,6 +31,9 @@ export class MessageState {
     }
     this.cursor = saved.cursor ?? now.toISOString();
     this.highWater = this.cursor;
+    // A first start records its cursor at once: if this run handles nothing, the next one must
+    // still catch up from here rather than from its own start.
+    this.dirty = saved.cursor === undefined;
     for (const id of saved.recent ?? []) this.remember(id);
   }
 

@@ -75,6 +75,12 @@ describe('message state', () => {
   it('starts a new bot at "now": older history is not answered', () => {
     expect(new MessageState(dir(), new Date(t(5))).since()).toBe(t(5));
   });
+
+  it('remembers the first start even when nothing was handled, so the next start catches up from it', () => {
+    const d = dir();
+    new MessageState(d, new Date(t(5))).save();
+    expect(new MessageState(d, new Date(t(50))).since()).toBe(t(5));
+  });
 });
 
 describe('runtime config', () => {
