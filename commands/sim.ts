@@ -13,9 +13,11 @@ export default function simCommand(): Command {
         ['curl -s localhost:8790/_sim/say -d \'{"bot":"jarvis","text":"/status"}\'', 'speak to a bot as the ops user'],
         ['curl -s \'localhost:8790/_sim/messages?bot=jarvis\'', 'read the conversation'],
         ['curl -s localhost:8790/_sim/faults -d \'{"bot":"tars","stale":true}\'', 'make tars\'s socket go silent (incident 002)'],
+        ['curl -s localhost:8790/_sim/telegram/say -d \'{"bot":"jarvis-tg","text":"/status"}\'', 'the same for a Telegram bot (/_sim/telegram/...)'],
       ]) +
         '\nFaults: {"kill":true} {"stale":true} {"freeze":true} {"dropPongs":true} {"restDelayMs":1500}\n' +
-        '        {"rateLimit":{"remaining":5,"retryAfterS":2}} {"serverErrors":{"remaining":3,"status":503}}\n',
+        '        {"rateLimit":{"remaining":5,"retryAfterS":2}} {"serverErrors":{"remaining":3,"status":503}}\n' +
+        'Telegram faults: {"rateLimit":{"remaining":5,"retryAfterS":2}} {"unauthorized":true}\n',
     )
     .action(async (opts: { port: string; host: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
@@ -24,8 +26,8 @@ export default function simCommand(): Command {
       const { print, table } = await import('../src/ui/output.js');
       const fleet = loadFleet(fleetPath(global.file));
       const { sim, bots } = await startFleetSim(fleet, Number(opts.port), opts.host);
-      print(`simulator on ${sim.baseUrl}  (REST ${sim.urls.apiBase}, WDM ${sim.urls.wdmBase}, control ${sim.baseUrl}/_sim)`);
-      print(table(['bot', 'token', 'direct room'], bots.map((b) => [b.bot, b.tokenFrom, `${b.roomId.slice(0, 24)}...`])));
+      print(`simulator on ${sim.baseUrl}  (Webex REST ${sim.webex.urls.apiBase}, Telegram ${sim.baseUrl}/bot<token>/..., control ${sim.baseUrl}/_sim)`);
+      print(table(['bot', 'platform', 'token', 'conversation'], bots.map((b) => [b.bot, b.platform, b.tokenFrom, b.chat])));
       print('Ctrl-C to stop');
       await new Promise(() => {});
     });

@@ -45,6 +45,13 @@ export const runtimeConfigSchema = z.strictObject({
   lock: z.strictObject({ waitMs: ms.default(30_000) }).prefault({}),
   heartbeatMs: ms.default(5_000),
   shutdownGraceMs: ms.default(10_000),
+  telegram: z.strictObject({
+    apiBase: z.string().default('https://api.telegram.org'),
+    /** getUpdates long-poll timeout, in seconds (Telegram's unit). */
+    pollTimeoutS: z.number().int().min(0).max(50).default(30),
+    conflictBackoffBaseMs: ms.default(1_000),
+    conflictBackoffMaxMs: ms.default(30_000),
+  }).prefault({}),
   webex: z.strictObject({
     apiBase: z.string().default('https://webexapis.com/v1'),
     wdmBase: z.string().default('https://wdm-a.wbx2.com/wdm/api/v1'),

@@ -30,11 +30,13 @@ export const EVENTS = {
   'message.received': 'a new message to handle (source: socket or catchup)',
   'message.duplicate': 'a message already handled was seen again and skipped',
   'message.handled': 'the handler finished; durationMs',
-  'handler.error': 'the handler threw; the message will be retried',
-  'handler.timeout': 'the handler did not finish within its deadline; it no longer blocks anything',
+  'handler.error': 'the handler (or its reply) failed; retried after a backoff, the message kept in hand',
+  'handler.timeout': 'the handler is past its deadline; it blocks nothing and its outcome still counts (abandoned after 10 deadlines)',
   'handler.gave_up': 'a message failed every attempt and is dropped',
   'reply.sent': 'a reply was posted',
   'reply.uncertain': 'a reply request timed out: it may have been posted, so it is not repeated',
+  'conflict': 'Telegram answered 409: another client polls with this token; waiting (growing backoff) with the lock kept',
+  'poll.retry': 'getUpdates failed (network, 5xx, 429s past the retries); polling again after waitMs',
 } as const;
 
 /** One of the contract's event names. */
@@ -44,8 +46,11 @@ export type EventName = keyof typeof EVENTS;
 export const RUNTIME_EXIT = {
   /** Stopped on request. */
   OK: 0,
-  /** An error retrying cannot fix (401, a broken bot module). */
-  FATAL: 1,
+  /**
+   * An error retrying cannot fix (a refused token, a broken bot module): EX_CONFIG. Distinct
+   * from 1, node's own exit status for a crash, which a supervisor should restart.
+   */
+  FATAL: 78,
   /** The runtime configuration is invalid. */
   CONFIG: 2,
   /** Another instance held the lock for the whole wait (EX_TEMPFAIL). */

@@ -13,7 +13,7 @@ export interface HttpOptions {
 /** A request that failed for good. `uncertain`: it may have taken effect (a POST that timed out). */
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(message: string, readonly status?: number, readonly uncertain = false) {
+  constructor(message: string, readonly status?: number, readonly uncertain = false, readonly body?: string) {
     super(message);
   }
 }
@@ -22,6 +22,10 @@ export interface RequestOptions {
   body?: unknown;
   /** Safe to repeat after an ambiguous failure; GETs are, POSTs are not. */
   idempotent?: boolean;
+  /** This request's deadline, when it must differ from the pool's (a long poll). */
+  timeoutMs?: number;
+  /** Aborts this request alone (a long poll at shutdown). */
+  signal?: AbortSignal;
 }
 
 // Errors raised before the request could reach the server: repeating them is always safe.
@@ -44,7 +48,9 @@ export class HttpClient {
 
   async json<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: RequestOptions = {}): Promise<{ status: number; body: T; link?: string }> {
     const idempotent = options.idempotent ?? method === 'GET';
-    const path = new URL(url).pathname;
+    const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
+    // Telegram puts the token in the path: log the method name, never the path itself.
+    const path = redactPath(new URL(url).pathname);
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.opts.retries;
       let reason: string;
@@ -55,7 +61,7 @@ export class HttpClient {
           method,
           headers: { authorization: this.authorization, ...(options.body !== undefined && { 'content-type': 'application/json' }) },
           ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-          signal: AbortSignal.any([this.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
+          signal: AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]),
         });
         const text = await res.body.text();
         if (res.statusCode < 400) {
@@ -66,20 +72,20 @@ export class HttpClient {
         if (!retryable || last) {
           const uncertain = !idempotent && res.statusCode >= 500 && res.statusCode !== 503;
           this.log.warn('http.failed', { method, path, status: res.statusCode, attempts: attempt + 1 });
-          throw new HttpError(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`, res.statusCode, uncertain);
+          throw new HttpError(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`, res.statusCode, uncertain, text);
         }
         reason = String(res.statusCode);
-        waitMs = retryAfterMs(res.headers['retry-after']);
+        waitMs = retryAfterMs(res.headers['retry-after']) ?? retryAfterInBody(text);
       } catch (err) {
         if (err instanceof HttpError) throw err;
-        if (this.signal.aborted) throw err;
+        if (this.signal.aborted || options.signal?.aborted) throw err;
         const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code ?? '';
         const timedOut = (err as Error).name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-        if (timedOut) this.log.warn('http.timeout', { method, path, timeoutMs: this.opts.timeoutMs, attempt: attempt + 1 });
+        if (timedOut) this.log.warn('http.timeout', { method, path, timeoutMs, attempt: attempt + 1 });
         const safe = idempotent || NOT_SENT.has(code);
         if (!(timedOut || NETWORK.has(code)) || !safe || last) {
           this.log.warn('http.failed', { method, path, error: code || (err as Error).message, attempts: attempt + 1 });
-          throw new HttpError(`${method} ${path}: ${timedOut ? `no answer within ${this.opts.timeoutMs} ms` : code || (err as Error).message}`, undefined, !safe);
+          throw new HttpError(`${method} ${path}: ${timedOut ? `no answer within ${timeoutMs} ms` : code || (err as Error).message}`, undefined, !safe);
         }
         reason = timedOut ? 'timeout' : code;
       }
@@ -101,4 +107,19 @@ export class HttpClient {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** Telegram answers 429 with `{"parameters":{"retry_after":N}}` in the body and no header. */
+function retryAfterInBody(text: string): number | undefined {
+  try {
+    const s = (JSON.parse(text) as { parameters?: { retry_after?: unknown } }).parameters?.retry_after;
+    return typeof s === 'number' ? s * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `/bot123:SECRET/getUpdates` -> `/bot[REDACTED]/getUpdates`. */
+function redactPath(p: string): string {
+  return p.replace(/^\/bot[^/]+/, '/bot[REDACTED]');
 }

@@ -10,6 +10,8 @@ import { HttpClient, HttpError } from './http.js';
 import { acquireLock, LockTimeoutError, type InstanceLock } from './lock.js';
 import { createEventLog, type EventLog } from './log.js';
 import { MessageState } from './state.js';
+import type { AdapterHooks, PlatformAdapter } from './platform.js';
+import { TelegramAdapter } from './telegram/adapter.js';
 import { WebexApi } from './webex/api.js';
 import { WebexAdapter } from './webex/adapter.js';
 import { AuthRefusedError } from './webex/connection.js';
@@ -81,40 +83,26 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   // Requests outlive SIGTERM until the drain ends: a handler in flight must still get its reply out.
   const hardStop = new AbortController();
   const http = new HttpClient(cfg.http, log, `Bearer ${token}`, hardStop.signal);
-  let adapter: WebexAdapter | undefined;
-  const dispatcher = new Dispatcher(def, messages, log, info, cfg.handler, stop.signal, () => setTimeout(() => adapter?.catchUp('retry'), 1_000).unref());
+  let adapter: PlatformAdapter | undefined;
+  const dispatcher = new Dispatcher(def, messages, log, info, cfg.handler, stop.signal);
   const saver = setInterval(() => messages.save(), 250);
-  adapter = new WebexAdapter(
-    new WebexApi(http, cfg.webex.apiBase, cfg.webex.wdmBase),
-    token,
-    {
-      ...cfg.websocket,
-      quietMs: cfg.catchUp.quietMs,
-      catchUpRooms: cfg.catchUp.rooms,
-      pageSize: cfg.catchUp.pageSize,
-      deviceName: cfg.webex.deviceName ?? `botctl-${cfg.bot}`,
-    },
-    dispatcher,
-    messages,
-    log,
-    stop.signal,
-    () => {
+  const hooks: AdapterHooks = {
+    onReady: () => {
       state = 'ready';
       log.info('runtime.ready', { startupMs: Date.now() - started.getTime() });
       heartbeat.write();
     },
-    (s) => {
+    onState: (s) => {
       if (state !== 'starting' && state !== 'stopping') state = s;
     },
-  );
+  };
+  adapter = createAdapter(cfg, token, http, dispatcher, messages, log, stop.signal, hooks);
   const heartbeat = new Heartbeat(
     cfg.runDir,
     () => ({
       state, pid: process.pid, bot: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions,
       startedAt: started.toISOString(),
-      connectionAgeMs: adapter?.connectionAgeMs ?? null,
-      lastEventAt: adapter?.lastEventAt ? new Date(adapter.lastEventAt).toISOString() : null,
-      reconnects: adapter?.reconnects ?? 0,
+      ...adapter?.status(),
       inFlight: dispatcher.inFlight,
       counters: dispatcher.counters,
       pool: http.stats(),
@@ -141,6 +129,7 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   hardStop.abort(new Error('stopped'));
   clearInterval(saver);
   messages.save();
+  adapter.save();
   state = 'stopped';
   heartbeat.stop();
   await lock.release();
@@ -148,6 +137,22 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   log.info('runtime.stopped', { exit, handled: dispatcher.counters.handled });
   await log.flush();
   return exit;
+}
+
+function createAdapter(
+  cfg: RuntimeConfig, token: string, http: HttpClient, dispatcher: Dispatcher, messages: MessageState, log: EventLog, signal: AbortSignal, hooks: AdapterHooks,
+): PlatformAdapter {
+  if (cfg.platform === 'telegram') {
+    return new TelegramAdapter(http, token, { ...cfg.telegram, backoffBaseMs: cfg.http.backoffBaseMs, backoffMaxMs: cfg.http.backoffMaxMs }, dispatcher, messages, cfg.runDir, log, signal, hooks);
+  }
+  const options = {
+    ...cfg.websocket,
+    quietMs: cfg.catchUp.quietMs,
+    catchUpRooms: cfg.catchUp.rooms,
+    pageSize: cfg.catchUp.pageSize,
+    deviceName: cfg.webex.deviceName ?? `botctl-${cfg.bot}`,
+  };
+  return new WebexAdapter(new WebexApi(http, cfg.webex.apiBase, cfg.webex.wdmBase), token, options, dispatcher, messages, log, signal, hooks);
 }
 
 function memory(): Record<string, number> {

@@ -12,9 +12,8 @@ export class MessageState {
   private readonly recent: string[] = [];
   private readonly seen = new Set<string>();
   private readonly inFlight = new Set<string>();
-  /** Taken or failed but not done, by id -> creation time: these hold the cursor back. */
+  /** Taken but not done, by id -> creation time: these hold the cursor back. */
   private readonly pending = new Map<string, string>();
-  private readonly attempts = new Map<string, number>();
   cursor: string;
   /** Creation time of the newest message done; the cursor reaches it once nothing older is pending. */
   private highWater: string;
@@ -50,7 +49,6 @@ export class MessageState {
     const created = this.pending.get(id);
     this.inFlight.delete(id);
     this.pending.delete(id);
-    this.attempts.delete(id);
     this.remember(id);
     if (created && created > this.highWater) this.highWater = created;
     const oldest = this.oldestPending();
@@ -59,17 +57,10 @@ export class MessageState {
     this.dirty = true;
   }
 
-  /** The handler failed: the claim is released but the cursor stays behind it; returns attempts so far. */
-  failed(id: string): number {
-    this.inFlight.delete(id);
-    const n = (this.attempts.get(id) ?? 0) + 1;
-    this.attempts.set(id, n);
-    return n;
-  }
-
   isHandled(id: string): boolean {
     return this.seen.has(id);
   }
+
 
   /** Catch-up looks for messages created after this: the cursor, or just before the oldest pending. */
   since(): string {

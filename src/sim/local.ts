@@ -1,24 +1,31 @@
 import type { Fleet } from '../fleet/types.js';
-import { WebexSim } from './webex/sim.js';
+import { PlatformSim } from './server.js';
 
-export interface SimBotInfo { bot: string; tokenFrom: string; roomId: string }
+export interface SimBotInfo { bot: string; platform: string; tokenFrom: string; chat: string }
 
 /**
- * The simulator for a fleet's local demo: each Webex bot gets an identity (its real token when
- * its env var is set, else a demo token) and a direct room with the ops user.
+ * The simulator for a fleet's local demo: each bot gets an identity (its real token when its
+ * env var is set, else a demo token) and a conversation with the ops user.
  */
-export async function startFleetSim(fleet: Fleet, port: number, host: string, env: NodeJS.ProcessEnv = process.env): Promise<{ sim: WebexSim; bots: SimBotInfo[] }> {
-  const sim = new WebexSim();
+export async function startFleetSim(fleet: Fleet, port: number, host: string, env: NodeJS.ProcessEnv = process.env): Promise<{ sim: PlatformSim; bots: SimBotInfo[] }> {
+  const sim = new PlatformSim();
   await sim.start(port, host);
   const bots: SimBotInfo[] = [];
   for (const bot of Object.values(fleet.bots)) {
-    if (bot.kind !== 'runtime' || bot.platform !== 'webex') continue;
+    if (bot.kind !== 'runtime') continue;
     const fromEnv = bot.token?.kind === 'env' ? env[bot.token.ref] : undefined;
     const token = fromEnv || demoToken(bot.name);
-    sim.addBot(token, bot.name);
-    const room = sim.directRoom(token);
-    sim.names.set(bot.name, { token, roomId: room.id });
-    bots.push({ bot: bot.name, tokenFrom: fromEnv ? `$${bot.token!.ref}` : `demo token ${demoToken(bot.name)}`, roomId: room.id });
+    const tokenFrom = fromEnv ? `$${bot.token!.ref}` : `demo token ${demoToken(bot.name)}`;
+    if (bot.platform === 'telegram') {
+      sim.telegram.addBot(token, bot.name);
+      sim.telegramNames.set(bot.name, token);
+      bots.push({ bot: bot.name, platform: 'telegram', tokenFrom, chat: 'private chat' });
+    } else {
+      sim.webex.addBot(token, bot.name);
+      const room = sim.webex.directRoom(token);
+      sim.webex.names.set(bot.name, { token, roomId: room.id });
+      bots.push({ bot: bot.name, platform: 'webex', tokenFrom, chat: `direct room ${room.id.slice(0, 16)}...` });
+    }
   }
   return { sim, bots };
 }

@@ -24,7 +24,7 @@ describe('botctl sim', () => {
     expect(out).toMatch(/jarvis +│ demo token sim-jarvis/);
 
     // jarvis runs bots/status.ts in fleet.yaml; run it against the CLI's simulator.
-    const fake = { urls: { apiBase: `${base}/v1`, wdmBase: `${base}/wdm/api/v1` } } as never;
+    const fake = { urls: { apiBase: `${base}/v1`, wdmBase: `${base}/wdm/api/v1` } };
     const bot = new BotProcess('jarvis', 'sim-jarvis', fake, { entry: path.join(REPO, 'dist/bots/status.js') }).start();
     procs.push({ kill: () => bot.stop() });
     await bot.ready();

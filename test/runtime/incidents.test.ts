@@ -28,6 +28,8 @@ describe('incident 002: the first message after a long idle is answered', () => 
     await waitFor('ws.stale logged', () => b.events('ws.stale').length === 1);
     // ...and the bot reconnected, so the next message comes over the socket again.
     await waitFor('reconnected', () => b.events('ws.reconnected').length > 0);
+    // Once the reconnect's catch-up is done, a new message can only come over the socket.
+    await waitFor('the reconnect catch-up done', () => b.events('catchup.done').some((e) => e.reason === 'reconnect'));
     fx.sim.say(roomId, 'second');
     await waitFor('the second message answered', () => replies(b, roomId).includes('echo: second'));
     expect(b.events('message.received').at(-1)!.source).toBe('socket');

@@ -39,7 +39,7 @@ export class BotProcess {
   /** Node flags for the process; the runtime's own by default. */
   nodeFlags: readonly string[] = RUNTIME_NODE_FLAGS;
 
-  constructor(readonly name: string, readonly token: string, readonly sim: WebexSim, overrides: Record<string, unknown> = {}, dir?: string) {
+  constructor(readonly name: string, readonly token: string, readonly sim: Pick<WebexSim, 'urls'>, overrides: Record<string, unknown> = {}, dir?: string) {
     const home = dir ?? mkdtempSync(path.join(os.tmpdir(), `botctl-bot-${name}-`));
     this.runDir = path.join(home, 'run');
     this.logFile = path.join(home, `${name}.log`);
@@ -116,4 +116,14 @@ export class BotProcess {
   wait(): Promise<number | null> {
     return this.exited!;
   }
+}
+
+/** A Telegram bot process on a TelegramSim (1 s long polls, fast conflict backoff). */
+export function telegramBot(name: string, token: string, apiBase: string, overrides: Record<string, unknown> = {}, dir?: string): BotProcess {
+  const none = { urls: { apiBase: '', wdmBase: '' } };
+  return new BotProcess(name, token, none, {
+    platform: 'telegram',
+    telegram: { apiBase, pollTimeoutS: 1, conflictBackoffBaseMs: 100, conflictBackoffMaxMs: 800 },
+    ...overrides,
+  }, dir);
 }

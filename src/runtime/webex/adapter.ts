@@ -4,6 +4,7 @@ import type { EventLog } from '../log.js';
 import { backoff, sleep } from '../retry.js';
 import type { MessageState } from '../state.js';
 import { messageId, personUuid, type WebexApi, type WebexMessage, type WebexPerson, type WebexRoom } from './api.js';
+import type { AdapterHooks, PlatformAdapter } from '../platform.js';
 import { AuthRefusedError, WebexConnection, type ConnectionOptions, type PostActivity } from './connection.js';
 
 export interface WebexAdapterOptions extends ConnectionOptions {
@@ -21,7 +22,7 @@ export interface WebexAdapterOptions extends ConnectionOptions {
  * gets old) and makes sure no message is lost: every (re)connect, and every quiet spell, is
  * followed by a catch-up over REST.
  */
-export class WebexAdapter {
+export class WebexAdapter implements PlatformAdapter {
   current?: WebexConnection;
   reconnects = 0;
   connectedAt?: number;
@@ -42,8 +43,7 @@ export class WebexAdapter {
     private readonly state: MessageState,
     private readonly log: EventLog,
     private readonly signal: AbortSignal,
-    private readonly onReady: () => void,
-    private readonly onState: (s: 'ready' | 'reconnecting') => void,
+    private readonly hooks: AdapterHooks,
   ) {}
 
   /** Runs until the signal aborts; throws only what retrying cannot fix (AuthRefusedError, 401). */
@@ -81,13 +81,13 @@ export class WebexAdapter {
         if (!ready) {
           ready = true;
           await this.catchUpRunning;
-          this.onReady();
+          this.hooks.onReady();
         }
         // A proactive replacement swaps `current` under us: follow it instead of reconnecting.
         while (this.current?.alive) await this.current.closed;
         if (this.signal.aborted) break;
         lostAt = Date.now();
-        this.onState('reconnecting');
+        this.hooks.onState('reconnecting');
         const waitMs = backoff(0, this.opts.backoffBaseMs, this.opts.backoffMaxMs);
         this.log.info('ws.reconnect_scheduled', { attempt: 1, waitMs });
         await sleep(waitMs, this.signal).catch(() => undefined);
@@ -105,7 +105,7 @@ export class WebexAdapter {
   private adopt(conn: WebexConnection): void {
     this.current = conn;
     this.connectedAt = conn.openedAt;
-    this.onState('ready');
+    this.hooks.onState('ready');
     this.log.info('ws.connected', { conn: conn.id });
     clearTimeout(this.ageTimer);
     this.ageTimer = setTimeout(() => void this.replace(conn), this.opts.maxConnectionAgeMs);
@@ -214,7 +214,14 @@ export class WebexAdapter {
     this.current?.close('shutting down');
   }
 
-  get connectionAgeMs(): number | undefined {
-    return this.current?.alive && this.connectedAt ? Date.now() - this.connectedAt : undefined;
+  /** The cursor is the dispatcher's state; nothing of the socket survives a restart. */
+  save(): void {}
+
+  status(): Record<string, unknown> {
+    return {
+      connectionAgeMs: this.current?.alive && this.connectedAt ? Date.now() - this.connectedAt : null,
+      lastEventAt: this.lastEventAt ? new Date(this.lastEventAt).toISOString() : null,
+      reconnects: this.reconnects,
+    };
   }
 }

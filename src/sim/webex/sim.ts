@@ -40,16 +40,19 @@ export class WebexSim {
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      handleRest(this, req, res).catch((err: Error) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: err.message }));
-      });
-    });
+    this.server = http.createServer((req, res) => this.handleHttp(req, res));
     this.server.on('upgrade', (req, socket, head) => this.hub.upgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.baseUrl;
+  }
+
+  /** Answers one REST or control request (the server may be this sim's own or a shared one). */
+  handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    handleRest(this, req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: err.message }));
+    });
   }
 
   async stop(): Promise<void> {
