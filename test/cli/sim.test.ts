@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BotProcess, waitFor } from '../support/bots.js';
+import { BotProcess, telegramBot, waitFor } from '../support/bots.js';
 import { REPO } from '../support/cli.js';
 
 const procs: { kill(sig?: NodeJS.Signals): unknown }[] = [];
@@ -21,7 +21,7 @@ describe('botctl sim', () => {
     let out = '';
     sim.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const base = await waitFor('the simulator URL', () => /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]);
-    expect(out).toMatch(/jarvis +│ demo token sim-jarvis/);
+    expect(out).toMatch(/jarvis +│ webex +│ demo token sim-jarvis /);
 
     // jarvis runs bots/status.ts in fleet.yaml; run it against the CLI's simulator.
     const fake = { urls: { apiBase: `${base}/v1`, wdmBase: `${base}/wdm/api/v1` } };
@@ -34,6 +34,19 @@ describe('botctl sim', () => {
       return items.find((m) => m.text.startsWith('jarvis release'));
     });
     expect(reply.text).toMatch(/\(ws@8\.18\.3 undici@7\.16\.0\)/);
+
+    // The fleet's Telegram bot answers through the same simulator.
+    expect(out).toMatch(/jarvis-tg +│ telegram +│ demo token sim-jarvis-tg/);
+    const tg = telegramBot('jarvis-tg', 'sim-jarvis-tg', base, { entry: path.join(REPO, 'dist/bots/status.js') }).start();
+    procs.push({ kill: () => tg.stop() });
+    await tg.ready();
+    await control(base, 'telegram/say', { bot: 'jarvis-tg', text: '/status' });
+    const tgReply = await waitFor('jarvis-tg answers', async () => {
+      const items = (await control(base, 'telegram/messages?bot=jarvis-tg')).items as { text: string }[];
+      return items.find((m) => m.text.startsWith('jarvis-tg release'));
+    });
+    expect(tgReply.text).toMatch(/\(ws@8\.18\.3 undici@7\.16\.0\)/);
+    await tg.stop();
 
     const faults = await control(base, 'faults', { bot: 'jarvis', dropPongs: true });
     expect(faults.dropPongs).toBe(true);

@@ -98,6 +98,8 @@ describe('Telegram bots', () => {
     });
     process.stdout.write(`telegram [restart + 429 storm]: sent=30 lost=${r.lost} duplicates=${r.duplicates}\n`);
     expect(r).toEqual({ lost: 0, duplicates: 0 });
+    // The restart stopped the old poller completely before the new one polled.
+    expect(sim.conflictsOf(b.token)).toBe(0);
     expect(b.events('http.retry').some((e) => e.reason === '429' && e.waitMs === 1000)).toBe(true);
     expect(await b.stop()).toBe(RUNTIME_EXIT.OK);
     const saved = JSON.parse(readFileSync(path.join(b.runDir, 'telegram.json'), 'utf8'));
