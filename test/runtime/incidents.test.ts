@@ -74,7 +74,7 @@ describe('incident 003: nothing hangs the reconnection', () => {
 
 describe('incident 004: one instance per bot', () => {
   it('a second start waits on the lock, then exits with the lock-timeout code; never two connected', async () => {
-    const { b: first, roomId } = fx.bot();
+    const { b: first } = fx.bot();
     first.start();
     await first.ready();
     let most = 0;

@@ -1,35 +1,14 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RUNTIME_EXIT } from '../../src/runtime/events.js';
-import { TelegramSim } from '../../src/sim/telegram/sim.js';
 import { telegramBot, waitFor, type BotProcess } from '../support/bots.js';
+import { useTelegramSim } from '../support/simFixture.js';
 
-let sim: TelegramSim;
-const started: BotProcess[] = [];
-let seq = 0;
+const fx = useTelegramSim('tg');
+const bot = (overrides: Record<string, unknown> = {}) => fx.bot(overrides).b;
 
-beforeAll(async () => {
-  sim = new TelegramSim();
-  await sim.start();
-});
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((b) => b.stop()));
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-function bot(overrides: Record<string, unknown> = {}, dir?: string, token?: string): BotProcess {
-  const n = ++seq;
-  const t = token ?? `${9000 + n}:tg-secret-token-${n}`;
-  sim.addBot(t, `tg${n}`);
-  const b = telegramBot(`tg${n}`, t, sim.apiBase, overrides, dir);
-  started.push(b);
-  return b;
-}
-
-const replies = (b: BotProcess) => sim.sentBy(b.token).map((m) => m.text);
+const replies = (b: BotProcess) => fx.sim.sentBy(b.token).map((m) => m.text);
 
 /** Sends texts with `at[i]` run before text i, then waits for every echo and one more poll. */
 async function stream(b: BotProcess, count: number, at: Record<number, () => Promise<void> | void> = {}): Promise<{ lost: number; duplicates: number }> {
@@ -37,12 +16,12 @@ async function stream(b: BotProcess, count: number, at: Record<number, () => Pro
   for (let i = 0; i < count; i++) {
     await at[i]?.();
     texts.push(`t${i}-${Math.random().toString(36).slice(2, 7)}`);
-    sim.say(b.token, texts[i]!);
+    fx.sim.say(b.token, texts[i]!);
     await new Promise((r) => setTimeout(r, 30));
   }
   await waitFor('every update answered', () => texts.every((t) => replies(b).includes(`echo: ${t}`)), 20_000).catch(() => undefined);
-  const polls = sim.stats.getUpdates;
-  await waitFor('two more polls', () => sim.stats.getUpdates >= polls + 2, 10_000);
+  const polls = fx.sim.stats.getUpdates;
+  await waitFor('two more polls', () => fx.sim.stats.getUpdates >= polls + 2, 10_000);
   const seen = replies(b);
   return { lost: texts.filter((t) => !seen.includes(`echo: ${t}`)).length, duplicates: seen.length - new Set(seen).size };
 }
@@ -52,28 +31,28 @@ describe('Telegram bots', () => {
     const b = bot().start();
     await b.ready();
     expect(await stream(b, 5)).toEqual({ lost: 0, duplicates: 0 });
-    expect(sim.conflictsOf(b.token)).toBe(0);
+    expect(fx.sim.conflictsOf(b.token)).toBe(0);
   });
 
   it('started twice on one host: one polls, the other waits, and Telegram sees no conflict', async () => {
     const first = bot().start();
     await first.ready();
-    const second = telegramBot(first.name, first.token, sim.apiBase, { lock: { waitMs: 1_500 } }, path.dirname(first.runDir));
-    started.push(second.start());
+    const second = telegramBot(first.name, first.token, fx.sim.apiBase, { lock: { waitMs: 1_500 } }, path.dirname(first.runDir));
+    fx.track(second.start());
     await waitFor('the second waiting', () => second.events('lock.waiting').some((e) => e.pid === second.child!.pid));
     expect(await stream(first, 5)).toEqual({ lost: 0, duplicates: 0 });
     expect(await second.wait()).toBe(RUNTIME_EXIT.LOCK_TIMEOUT);
-    expect(sim.conflictsOf(first.token)).toBe(0);
+    expect(fx.sim.conflictsOf(first.token)).toBe(0);
   });
 
   it('two pollers forced on one token: both log the 409s as conflict and neither crash-loops', async () => {
     const a = bot();
-    const b = telegramBot(`${a.name}-copy`, a.token, sim.apiBase);
-    started.push(b);
+    const b = telegramBot(`${a.name}-copy`, a.token, fx.sim.apiBase);
+    fx.track(b);
     a.start();
     b.start();
     await waitFor('conflicts in both logs', () => a.events('conflict').length >= 2 && b.events('conflict').length >= 2, 15_000);
-    expect(sim.conflictsOf(a.token)).toBeGreaterThanOrEqual(4);
+    expect(fx.sim.conflictsOf(a.token)).toBeGreaterThanOrEqual(4);
     for (const p of [a, b]) {
       const waits = p.events('conflict').map((e) => e.waitMs as number);
       expect(waits[1]).toBeGreaterThan(waits[0]!);
@@ -94,12 +73,12 @@ describe('Telegram bots', () => {
       11: async () => {
         await b.start().ready();
       },
-      16: () => sim.fault(b.token, { rateLimit: { remaining: 8, retryAfterS: 1 } }),
+      16: () => fx.sim.fault(b.token, { rateLimit: { remaining: 8, retryAfterS: 1 } }),
     });
     process.stdout.write(`telegram [restart + 429 storm]: sent=30 lost=${r.lost} duplicates=${r.duplicates}\n`);
     expect(r).toEqual({ lost: 0, duplicates: 0 });
     // The restart stopped the old poller completely before the new one polled.
-    expect(sim.conflictsOf(b.token)).toBe(0);
+    expect(fx.sim.conflictsOf(b.token)).toBe(0);
     expect(b.events('http.retry').some((e) => e.reason === '429' && e.waitMs === 1000)).toBe(true);
     expect(await b.stop()).toBe(RUNTIME_EXIT.OK);
     const saved = JSON.parse(readFileSync(path.join(b.runDir, 'telegram.json'), 'utf8'));
@@ -109,13 +88,13 @@ describe('Telegram bots', () => {
 
   it('stops on 401 with a clear error and exit 78, without a retry loop', async () => {
     const b = bot();
-    sim.fault(b.token, { unauthorized: true });
-    const before = sim.stats.unauthorized;
+    fx.sim.fault(b.token, { unauthorized: true });
+    const before = fx.sim.stats.unauthorized;
     b.start();
     expect(await b.wait()).toBe(RUNTIME_EXIT.FATAL);
     await waitFor('runtime.fatal', () => b.events('runtime.fatal').length === 1);
     expect(String(b.events('runtime.fatal')[0]!.error)).toMatch(/refused the token/);
-    expect(sim.stats.unauthorized - before).toBe(1);
+    expect(fx.sim.stats.unauthorized - before).toBe(1);
     expect(readFileSync(b.logFile, 'utf8')).not.toContain(b.token.split(':')[1]);
   });
 });

@@ -1,22 +1,16 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { TelegramSim } from '../../src/sim/telegram/sim.js';
 import { WebexSim } from '../../src/sim/webex/sim.js';
-import { BotProcess } from './bots.js';
+import { BotProcess, telegramBot } from './bots.js';
 
-export interface SimFixture {
-  readonly sim: WebexSim;
-  /** A new bot identity with a direct room, as a process not yet started; stopped after each test. */
-  bot(overrides?: Record<string, unknown>): { b: BotProcess; roomId: string; token: string };
-  /** Stops this process after the test too (a second instance of a bot, say). */
-  track(b: BotProcess): BotProcess;
-}
+interface Server { start(): Promise<unknown>; stop(): Promise<void> }
 
-/** One simulator for a test file; every bot started through it is stopped after its test. */
-export function useSim(prefix: string): SimFixture {
-  let sim: WebexSim;
+/** Starts a simulator for the file and stops, after each test, every bot started through it. */
+function lifecycle<S extends Server>(make: () => S): { sim: () => S; track: (b: BotProcess) => BotProcess } {
+  let sim: S;
   const started: BotProcess[] = [];
-  let seq = 0;
   beforeAll(async () => {
-    sim = new WebexSim();
+    sim = make();
     await sim.start();
   });
   afterEach(async () => {
@@ -26,20 +20,56 @@ export function useSim(prefix: string): SimFixture {
     await sim.stop();
   });
   return {
+    sim: () => sim,
+    track: (b) => {
+      started.push(b);
+      return b;
+    },
+  };
+}
+
+export interface SimFixture<S> {
+  readonly sim: S;
+  /** A new bot identity as a process not yet started; stopped after each test. */
+  bot(overrides?: Record<string, unknown>): { b: BotProcess; roomId: string; token: string };
+  /** Stops this process after the test too (a second instance of a bot, say). */
+  track(b: BotProcess): BotProcess;
+}
+
+/** One Webex simulator for a test file; each bot gets a token and a direct room. */
+export function useSim(prefix: string): SimFixture<WebexSim> {
+  const life = lifecycle(() => new WebexSim());
+  let seq = 0;
+  return {
     get sim() {
-      return sim;
+      return life.sim();
     },
     bot(overrides = {}) {
       const n = ++seq;
       const token = `token-${prefix}-${n}-abcdef`;
-      sim.addBot(token, `${prefix}${n}`);
-      const b = new BotProcess(`${prefix}${n}`, token, sim, overrides);
-      started.push(b);
-      return { b, roomId: sim.directRoom(token).id, token };
+      life.sim().addBot(token, `${prefix}${n}`);
+      const b = life.track(new BotProcess(`${prefix}${n}`, token, life.sim(), overrides));
+      return { b, roomId: life.sim().directRoom(token).id, token };
     },
-    track(b) {
-      started.push(b);
-      return b;
+    track: life.track,
+  };
+}
+
+/** One Telegram simulator for a test file; each bot gets a token (its chat is the ops user's). */
+export function useTelegramSim(prefix: string): SimFixture<TelegramSim> {
+  const life = lifecycle(() => new TelegramSim());
+  let seq = 0;
+  return {
+    get sim() {
+      return life.sim();
     },
+    bot(overrides = {}) {
+      const n = ++seq;
+      const token = `${9000 + n}:${prefix}-secret-token-${n}`;
+      life.sim().addBot(token, `${prefix}${n}`);
+      const b = life.track(telegramBot(`${prefix}${n}`, token, life.sim().apiBase, overrides));
+      return { b, roomId: '', token };
+    },
+    track: life.track,
   };
 }
