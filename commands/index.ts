@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import buildCommand from './build.js';
 import configCommand from './config.js';
 import doctorCommand from './doctor.js';
 import initCommand from './init.js';
@@ -6,4 +7,4 @@ import simCommand from './sim.js';
 
 // Command modules hold flags and help only; each imports its work inside its action, so
 // `botctl --help` loads commander and these files, nothing else.
-export const COMMANDS: (() => Command)[] = [doctorCommand, configCommand, initCommand, simCommand];
+export const COMMANDS: (() => Command)[] = [doctorCommand, configCommand, initCommand, buildCommand, simCommand];

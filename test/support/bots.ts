@@ -38,6 +38,8 @@ export class BotProcess {
   readonly runDir: string;
   /** Node flags for the process; the runtime's own by default. */
   nodeFlags: readonly string[] = RUNTIME_NODE_FLAGS;
+  /** The runtime's main.js: this checkout's build by default, or a release's. */
+  main = MAIN;
 
   constructor(readonly name: string, readonly token: string, readonly sim: Pick<WebexSim, 'urls'>, overrides: Record<string, unknown> = {}, dir?: string) {
     const home = dir ?? mkdtempSync(path.join(os.tmpdir(), `botctl-bot-${name}-`));
@@ -66,7 +68,7 @@ export class BotProcess {
 
   start(): this {
     this.exitCode = undefined;
-    const child = spawn(process.execPath, [...this.nodeFlags, MAIN, this.configFile], { env: { ...process.env, BOTCTL_TOKEN: this.token }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeFlags, this.main, this.configFile], { env: { ...process.env, BOTCTL_TOKEN: this.token }, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
