@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeAtomic } from './lock.js';
+import { writeAtomic } from './files.js';
 
 /** The process's state as botctl sees it. */
 export type RuntimeState = 'starting' | 'ready' | 'reconnecting' | 'stopping' | 'stopped';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { writeAtomic } from './files.js';
 import type { EventLog } from './log.js';
 import { sleep } from './retry.js';
 
@@ -64,11 +65,4 @@ function readHolder(file: string): unknown {
   } catch {
     return null;
   }
-}
-
-/** Writes a file so readers see the old or the new content, never a torn one. */
-export function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from './lock.js';
+import { writeAtomic } from './files.js';
 
 const RECENT_MAX = 2_000;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { IncomingMessage } from '../bot.js';
 import type { Dispatcher } from '../dispatcher.js';
 import { HttpError, type HttpClient, type RequestOptions } from '../http.js';
-import { writeAtomic } from '../lock.js';
+import { writeAtomic } from '../files.js';
 import type { EventLog } from '../log.js';
 import type { AdapterHooks, PlatformAdapter } from '../platform.js';
 import { backoff, sleep } from '../retry.js';
