@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_AUDIT, DEFAULT_DEPENDENCIES, DEFAULT_HTTP, DEFAULT_KEEP_RELEASES, DEFAULT_WEBSOCKET } from './defaults.js';
+import { DEFAULT_AUDIT, DEFAULT_DEPENDENCIES, DEFAULT_HTTP, DEFAULT_KEEP_RELEASES, DEFAULT_PLATFORMS, DEFAULT_WEBSOCKET } from './defaults.js';
 import type { FleetParsed } from './schema.js';
 import type { Bot, Fleet, SecretRef, Vm } from './types.js';
 
@@ -53,7 +53,8 @@ export function resolveFleet(f: FleetParsed, file: string): Fleet {
       },
     };
   }
-  return { file, dir, vms, bots };
+  const platforms = { webex: f.platforms?.webex ?? DEFAULT_PLATFORMS.webex, telegram: f.platforms?.telegram ?? DEFAULT_PLATFORMS.telegram };
+  return { file, dir, vms, bots, platforms };
 }
 
 export function parseSecret(text: string, dir: string): SecretRef {

@@ -69,8 +69,14 @@ const bot = z.strictObject({
   ...settings,
 });
 
+const platforms = z.strictObject({
+  webex: z.strictObject({ apiBase: z.url(), wdmBase: z.url() }).optional(),
+  telegram: z.strictObject({ apiBase: z.url() }).optional(),
+}).meta({ description: 'platform API base URLs (default: the real ones); point them at `botctl sim` or a proxy' });
+
 export const fleetSchema = z.strictObject({
   $schema: z.string().optional(),
+  platforms: platforms.optional(),
   vms: z.record(z.string(), vm),
   defaults: z.strictObject(settings).optional(),
   bots: z.record(z.string(), bot),

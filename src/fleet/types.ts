@@ -6,6 +6,12 @@ export interface Fleet {
   dir: string;
   vms: Record<string, Vm>;
   bots: Record<string, Bot>;
+  platforms: Platforms;
+}
+
+export interface Platforms {
+  webex: { apiBase: string; wdmBase: string };
+  telegram: { apiBase: string };
 }
 
 export type Supervisor = 'systemd' | 'process';

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AGENT_PROTOCOL } from '../agent/protocol.js';
+import { BotctlError } from '../errors.js';
+import type { Vm } from '../fleet/types.js';
+import type { Host } from './host.js';
+
+/** Where the agent lives on a VM. */
+export const agentPath = (root: string) => `${root}/botctl/agent.mjs`;
+
+/** The argv of one agent call: pure, so it is tested by exact equality. */
+export function agentArgv(vm: Pick<Vm, 'root' | 'node'>, verb: string, options: Record<string, string | number> = {}): string[] {
+  const flags = Object.entries(options).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  return [vm.node ?? 'node', agentPath(vm.root), verb, '--root', vm.root, ...flags];
+}
+
+const envelope = z.object({
+  protocol: z.number(),
+  ok: z.boolean(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+const AGENT_TIMEOUT_MS = 60_000;
+
+/**
+ * Calls the agent on a VM, validating every answer. An agent that is missing or speaks another
+ * protocol version is replaced (uploaded under a temporary name, then renamed) and the call
+ * repeated once.
+ */
+export class AgentClient {
+  private checked = false;
+
+  constructor(private readonly host: Host, private readonly vm: Pick<Vm, 'name' | 'root' | 'node'>, private readonly bundle: () => Promise<string>) {}
+
+  async call<T>(verb: string, schema: z.ZodType<T>, options: Record<string, string | number> = {}, stdin?: string): Promise<T> {
+    if (!this.checked) await this.ensure();
+    const answer = await this.raw(verb, options, stdin);
+    if (!answer.ok) throw new BotctlError('E_REMOTE', `agent on ${this.vm.name}: ${verb} failed: ${answer.error?.message ?? 'no reason given'} (${answer.error?.code ?? '?'})`);
+    const parsed = schema.safeParse(answer.result);
+    if (!parsed.success) throw new BotctlError('E_REMOTE', `agent on ${this.vm.name} answered ${verb} in an unexpected shape: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  private async ensure(): Promise<void> {
+    const hello = await this.raw('hello', {}).catch(() => null);
+    if (!hello?.ok || hello.protocol !== AGENT_PROTOCOL) await this.install();
+    this.checked = true;
+  }
+
+  private async install(): Promise<void> {
+    const final = agentPath(this.vm.root);
+    const tmp = `${final}.${randomBytes(4).toString('hex')}.tmp`;
+    const mk = await this.host.run(['mkdir', '-p', `${this.vm.root}/botctl`]);
+    if (mk.code !== 0) throw new BotctlError('E_REMOTE', `cannot create ${this.vm.root}/botctl on ${this.vm.name}: ${mk.stderr.trim()}`, { hint: 'botctl doctor checks the root' });
+    await this.host.put(await this.bundle(), tmp);
+    const mv = await this.host.run(['mv', '-f', tmp, final]);
+    if (mv.code !== 0) throw new BotctlError('E_REMOTE', `cannot install the agent on ${this.vm.name}: ${mv.stderr.trim()}`);
+    const hello = await this.raw('hello', {});
+    if (!hello.ok || hello.protocol !== AGENT_PROTOCOL) throw new BotctlError('E_REMOTE', `the agent installed on ${this.vm.name} does not answer`);
+  }
+
+  private async raw(verb: string, options: Record<string, string | number>, stdin?: string): Promise<z.infer<typeof envelope>> {
+    const r = await this.host.run(agentArgv(this.vm, verb, options), { timeoutMs: AGENT_TIMEOUT_MS, ...(stdin !== undefined && { stdin }) });
+    if (r.code === 127) {
+      throw new BotctlError('E_REMOTE', `no node on ${this.vm.name} for a non-interactive shell`, { hint: 'set node: on the VM in fleet.yaml; `botctl doctor` shows what it finds' });
+    }
+    try {
+      return envelope.parse(JSON.parse(r.stdout));
+    } catch {
+      throw new BotctlError('E_REMOTE', `agent on ${this.vm.name} did not answer ${verb} with JSON: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`);
+    }
+  }
+}
+
+/** The answers botctl relies on, validated on arrival. */
+export const schemas = {
+  status: z.object({
+    time: z.string(),
+    releases: z.array(z.string()),
+    bots: z.array(z.object({
+      bot: z.string(),
+      state: z.enum(['running', 'stale', 'crashed', 'stopped', 'duplicate', 'unmanaged']),
+      pid: z.number().nullable(),
+      startedAt: z.string().nullable(),
+      otherPids: z.array(z.number()),
+      current: z.string().nullable(),
+      previous: z.string().nullable(),
+      heartbeat: z.record(z.string(), z.unknown()).nullable(),
+      heartbeatAgeMs: z.number().nullable(),
+    })),
+  }),
+  releases: z.object({ releases: z.array(z.string()) }),
+  start: z.object({ bot: z.string(), pid: z.number(), already: z.boolean() }),
+  stop: z.object({ bot: z.string(), result: z.enum(['stopped', 'killed', 'gone', 'not-running']) }),
+  switch: z.object({ bot: z.string(), from: z.string().nullable(), to: z.string() }),
+  unpack: z.object({ release: z.string(), created: z.boolean() }),
+  write: z.object({ path: z.string() }),
+};
+export type AgentStatus = z.infer<typeof schemas.status>;
