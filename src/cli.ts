@@ -64,8 +64,11 @@ function printStack(err: unknown): void {
 export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
   process.once('SIGINT', () => {
-    process.exitCode = report(new BotctlError('E_INTERRUPTED', 'interrupted'), false);
-    process.exit();
+    // Leave nothing half-held: release locks (bounded) before exiting.
+    void import('./shutdown.js').then(({ runCleanups }) => runCleanups()).finally(() => {
+      process.exitCode = report(new BotctlError('E_INTERRUPTED', 'interrupted'), false);
+      process.exit();
+    });
   });
   try {
     await buildProgram().parseAsync(argv);

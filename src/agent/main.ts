@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { treeHash } from '../release/hash.js';
 import { swapSymlink, underRoot, writeAtomic } from './files.js';
+import * as lease from './lease.js';
 import { AGENT_PROTOCOL as PROTOCOL } from './protocol.js';
 import { isBotProcess, pidFileOf, processesFor, readEnvFile, readPid, removePid, startDetached, stopProven } from './proc.js';
 
@@ -21,6 +22,8 @@ const { positionals, values } = parseArgs({
   options: {
     root: { type: 'string' }, bot: { type: 'string' }, release: { type: 'string' }, file: { type: 'string' },
     path: { type: 'string' }, mode: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'stale-ms': { type: 'string' }, json: { type: 'boolean' },
+    owner: { type: 'string' }, 'owner-host': { type: 'string' }, 'owner-pid': { type: 'string' }, command: { type: 'string' },
+    'ttl-ms': { type: 'string' }, token: { type: 'string' }, force: { type: 'boolean' }, limit: { type: 'string' },
   },
 });
 const verb = positionals[0] ?? '';
@@ -122,6 +125,21 @@ async function run(): Promise<unknown> {
       writeAtomic(target, readFileSync(0), Number.parseInt(values.mode ?? '644', 8));
       return { path: target };
     }
+    case 'lock-acquire':
+      return lease.acquire(root, {
+        owner: values.owner ?? '?', host: values['owner-host'] ?? '?', pid: Number(values['owner-pid'] ?? 0), command: values.command ?? '?',
+      }, Number(values['ttl-ms'] ?? 60_000));
+    case 'lock-renew':
+      return { renewed: lease.renew(root, values.token ?? '', Number(values['ttl-ms'] ?? 60_000)) };
+    case 'lock-release':
+      return { released: lease.release(root, values.token, values.force ?? false) };
+    case 'lock-status':
+      return lease.status(root);
+    case 'ledger-append':
+      lease.appendLedger(root, JSON.parse(readFileSync(0, 'utf8')) as Record<string, unknown>);
+      return { appended: true };
+    case 'ledger-read':
+      return { entries: lease.readLedger(root, values.bot, Number(values.limit ?? 100)) };
     default:
       throw new AgentError('E_ARGS', `unknown verb ${JSON.stringify(verb)}`);
   }

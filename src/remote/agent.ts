@@ -73,6 +73,8 @@ export class AgentClient {
   }
 }
 
+const lease = z.object({ owner: z.string(), host: z.string(), pid: z.number(), command: z.string(), since: z.string(), expires: z.string() });
+
 /** The answers botctl relies on, validated on arrival. */
 export const schemas = {
   status: z.object({
@@ -96,5 +98,15 @@ export const schemas = {
   switch: z.object({ bot: z.string(), from: z.string().nullable(), to: z.string() }),
   unpack: z.object({ release: z.string(), created: z.boolean() }),
   write: z.object({ path: z.string() }),
+  lockAcquire: z.union([
+    z.object({ held: z.literal(true), lease: lease.extend({ token: z.string() }) }),
+    z.object({ held: z.literal(false), by: lease.nullable() }),
+  ]),
+  lockRenew: z.object({ renewed: z.boolean() }),
+  lockRelease: z.object({ released: lease.nullable() }),
+  lockStatus: z.object({ lease: lease.nullable(), stale: z.boolean() }),
+  ledgerAppend: z.object({ appended: z.boolean() }),
+  ledgerRead: z.object({ entries: z.array(z.record(z.string(), z.unknown())) }),
 };
+export type LeaseView = z.infer<typeof lease>;
 export type AgentStatus = z.infer<typeof schemas.status>;
