@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_HOSTKEY_CHANGED'
   | 'E_TIMEOUT'
   | 'E_REMOTE'
+  | 'E_HEALTH'
   | 'E_LOCK_HELD'
   | 'E_INTERRUPTED'
   | 'E_INTERNAL';
@@ -24,6 +25,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   E_HOSTKEY_CHANGED: 3,
   E_TIMEOUT: 3,
   E_REMOTE: 3,
+  E_HEALTH: 3,
   E_LOCK_HELD: 4,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,

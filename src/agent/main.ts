@@ -1,7 +1,7 @@
 // The botctl agent: runs on a VM as `node agent.mjs <verb> --root <root> [options]` and answers
 // with one JSON document on stdout. Node builtins only, so it starts in tens of milliseconds.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { treeHash } from '../release/hash.js';
@@ -121,9 +121,28 @@ async function run(): Promise<unknown> {
     }
     case 'write': {
       const target = underRoot(root, arg('path'));
+      const data = readFileSync(0);
+      // Unchanged content is not rewritten: deploy restarts a bot only when something changed.
+      if (existsSync(target) && readFileSync(target).equals(data)) return { path: target, changed: false };
       mkdirSync(path.dirname(target), { recursive: true });
-      writeAtomic(target, readFileSync(0), Number.parseInt(values.mode ?? '644', 8));
-      return { path: target };
+      writeAtomic(target, data, Number.parseInt(values.mode ?? '644', 8));
+      return { path: target, changed: true };
+    }
+    case 'remove-bot': {
+      const bot = arg('bot', NAME);
+      const rec = readPid(pidFileOf(botDir(bot)));
+      if (rec && isBotProcess(rec, configOf(bot))) throw new AgentError('E_RUNNING', `${bot} is running: stop it first`);
+      rmSync(botDir(bot), { recursive: true, force: true });
+      return { bot };
+    }
+    case 'prune-releases': {
+      // Never a release that a bot runs or would roll back to.
+      const keep = Number(values.limit ?? 5);
+      const pinned = new Set(bots().flatMap((b) => [linkTarget(path.join(botDir(b), 'current')), linkTarget(path.join(botDir(b), 'previous'))]));
+      const all = releases().map((id) => ({ id, at: statSync(path.join(root, 'releases', id)).mtimeMs })).sort((a, b) => b.at - a.at);
+      const removed = all.slice(keep).filter((r) => !pinned.has(r.id)).map((r) => r.id);
+      for (const id of removed) rmSync(path.join(root, 'releases', id), { recursive: true, force: true });
+      return { removed };
     }
     case 'lock-acquire':
       return lease.acquire(root, {

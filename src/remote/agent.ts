@@ -34,18 +34,18 @@ export class AgentClient {
   constructor(private readonly host: Host, private readonly vm: Pick<Vm, 'name' | 'root' | 'node'>, private readonly bundle: () => Promise<string>) {}
 
   async call<T>(verb: string, schema: z.ZodType<T>, options: Record<string, string | number> = {}, stdin?: string): Promise<T> {
-    if (!this.checked) await this.ensure();
-    const answer = await this.raw(verb, options, stdin);
-    if (!answer.ok) throw new BotctlError('E_REMOTE', `agent on ${this.vm.name}: ${verb} failed: ${answer.error?.message ?? 'no reason given'} (${answer.error?.code ?? '?'})`);
-    const parsed = schema.safeParse(answer.result);
+    // The verb itself is the probe (one round trip on the hot path); only an agent that is
+    // missing or speaks another protocol costs an install and a second try.
+    let answer = this.checked ? await this.raw(verb, options, stdin) : await this.raw(verb, options, stdin).catch(() => null);
+    if (!this.checked && (!answer || answer.protocol !== AGENT_PROTOCOL)) {
+      await this.install();
+      answer = await this.raw(verb, options, stdin);
+    }
+    this.checked = true;
+    if (!answer!.ok) throw new BotctlError('E_REMOTE', `agent on ${this.vm.name}: ${verb} failed: ${answer!.error?.message ?? 'no reason given'} (${answer!.error?.code ?? '?'})`);
+    const parsed = schema.safeParse(answer!.result);
     if (!parsed.success) throw new BotctlError('E_REMOTE', `agent on ${this.vm.name} answered ${verb} in an unexpected shape: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
-  }
-
-  private async ensure(): Promise<void> {
-    const hello = await this.raw('hello', {}).catch(() => null);
-    if (!hello?.ok || hello.protocol !== AGENT_PROTOCOL) await this.install();
-    this.checked = true;
   }
 
   private async install(): Promise<void> {
@@ -97,7 +97,9 @@ export const schemas = {
   stop: z.object({ bot: z.string(), result: z.enum(['stopped', 'killed', 'gone', 'not-running']) }),
   switch: z.object({ bot: z.string(), from: z.string().nullable(), to: z.string() }),
   unpack: z.object({ release: z.string(), created: z.boolean() }),
-  write: z.object({ path: z.string() }),
+  write: z.object({ path: z.string(), changed: z.boolean() }),
+  removeBot: z.object({ bot: z.string() }),
+  pruneReleases: z.object({ removed: z.array(z.string()) }),
   lockAcquire: z.union([
     z.object({ held: z.literal(true), lease: lease.extend({ token: z.string() }) }),
     z.object({ held: z.literal(false), by: lease.nullable() }),

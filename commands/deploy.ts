@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { examples, type GlobalOptions } from './help.js';
+import { mutatingOptions, type MutatingFlags } from './mutating.js';
+
+export default function deployCommand(): Command {
+  return mutatingOptions(
+    new Command('deploy')
+      .description('Build, upload and switch releases, restarting bots one at a time until each is ready')
+      .argument('[bots...]', 'bots to deploy')
+      .option('--all', 'every bot in fleet.yaml')
+      .option('--prune', 'stop and remove bots that fleet.yaml no longer places on a VM')
+      .option('--dry-run', 'print the plan (VMs, bots, releases, steps) and change nothing')
+      .option('--json', 'print the outcome as JSON'),
+  )
+    .addHelpText('after', examples([
+      ['botctl deploy --all', 'everything; unchanged bots are left running'],
+      ['botctl deploy barnacles --dry-run', 'what would change, touching nothing'],
+      ['botctl deploy --all --prune --lock-wait 5m', 'also remove bots no longer in fleet.yaml; wait for a busy lock'],
+    ]))
+    .action(async (names: string[], flags: MutatingFlags & { prune?: boolean; dryRun?: boolean }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { withFleet } = await import('../src/context.js');
+      const { FleetOps } = await import('../src/ops/fleetOps.js');
+      const { deploy, requireSelection } = await import('../src/ops/deploy.js');
+      const { selectBots } = await import('../src/release/fleet.js');
+      const { mutatingSettings } = await import('../src/ops/cliOptions.js');
+      const { renderDeploy } = await import('../src/ui/deploy.js');
+      requireSelection(names, flags.all);
+      const settings = mutatingSettings(flags);
+      const result = await withFleet(global, (fleet, pool) =>
+        deploy(fleet, new FleetOps(fleet, pool), selectBots(fleet, names), {
+          ...settings, command: ['deploy', ...(flags.all ? ['--all'] : names)].join(' '), prune: Boolean(flags.prune), dryRun: Boolean(flags.dryRun),
+        }));
+      renderDeploy(result, Boolean(flags.json));
+    });
+}

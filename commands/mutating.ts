@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+
+/** Options every command that changes a VM shares. */
+export function mutatingOptions(cmd: Command): Command {
+  return cmd
+    .option('--lock-wait <duration>', 'wait this long for another operator\'s fleet lock (e.g. 5m)', '0s')
+    .option('--ready-timeout <duration>', 'how long a (re)started bot has to report ready', '60s');
+}
+
+export interface MutatingFlags { lockWait: string; readyTimeout: string; json?: boolean; all?: boolean }

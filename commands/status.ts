@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { examples, type GlobalOptions } from './help.js';
+
+export default function statusCommand(): Command {
+  return new Command('status')
+    .description('Show every bot: state, pid, uptime, release, versions running, drift, heartbeat and connection age')
+    .option('--vm <name...>', 'only these VMs')
+    .option('--json', 'print the rows as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        ['botctl status', 'the whole fleet, all VMs at once'],
+        ['botctl status --vm lab-vm --json', 'one VM, for scripts'],
+      ]) + '\nStates: running, stale (heartbeat too old), crashed (its pid is gone), stopped, duplicate (more than one\nprocess for the bot), unmanaged (a process botctl did not start), not deployed, unreachable.\n',
+    )
+    .action(async (opts: { vm?: string[]; json?: boolean }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { withFleet, selectVms } = await import('../src/context.js');
+      const { FleetOps } = await import('../src/ops/fleetOps.js');
+      const { fleetStatus } = await import('../src/ops/status.js');
+      const { renderStatus } = await import('../src/ui/status.js');
+      const rows = await withFleet(global, (fleet, pool) => fleetStatus(fleet, new FleetOps(fleet, pool), selectVms(fleet, opts.vm)));
+      renderStatus(rows, Boolean(opts.json));
+    });
+}

@@ -1,0 +1,41 @@
+import { BotctlError } from '../errors.js';
+import type { Bot } from '../fleet/types.js';
+import { schemas } from '../remote/agent.js';
+import { mapLimit } from '../util/limit.js';
+import type { FleetOps } from './fleetOps.js';
+import { record } from './ledger.js';
+import { withFleetLock } from './lock.js';
+import { waitReady } from './rollout.js';
+
+export interface ControlOptions { command: string; lockWaitMs: number; lockTtlMs: number; readyTimeoutMs: number; progress: (line: string) => void }
+
+export interface ControlOutcome { bot: string; vm: string; result: string; pid: number | null }
+
+/** Starts or stops bots: VMs in parallel under the fleet lock, each VM's bots one at a time. */
+export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop', opts: ControlOptions): Promise<ControlOutcome[]> {
+  const vms = [...new Set(bots.map((b) => b.vm))].sort();
+  const handles = await Promise.all(vms.map((v) => ops.vm(v)));
+  return withFleetLock(handles.map((h) => ({ vm: h.vm.name, agent: h.agent })), { command: opts.command, waitMs: opts.lockWaitMs, ttlMs: opts.lockTtlMs }, async () =>
+    (await mapLimit(handles, 4, async (h) => {
+      const out: ControlOutcome[] = [];
+      const deployed = new Map((await h.agent.call('status', schemas.status)).bots.map((b) => [b.bot, b]));
+      for (const bot of bots.filter((b) => b.vm === h.vm.name)) {
+        if (!deployed.get(bot.name)?.current) {
+          throw new BotctlError('E_USAGE', `${bot.name} is not deployed on ${h.vm.name}`, { hint: `botctl deploy ${bot.name}` });
+        }
+        if (verb === 'stop') {
+          const r = await h.agent.call('stop', schemas.stop, { bot: bot.name });
+          await record(h.agent, { command: opts.command, vm: h.vm.name, bot: bot.name, action: 'stop', result: 'ok' });
+          opts.progress(`${h.vm.name}/${bot.name}: ${r.result}`);
+          out.push({ bot: bot.name, vm: h.vm.name, result: r.result, pid: null });
+        } else {
+          const r = await h.agent.call('start', schemas.start, { bot: bot.name });
+          if (!r.already) await waitReady(h, bot.name, r.pid, opts);
+          await record(h.agent, { command: opts.command, vm: h.vm.name, bot: bot.name, action: 'start', to: deployed.get(bot.name)!.current, result: 'ok' });
+          opts.progress(`${h.vm.name}/${bot.name}: ${r.already ? 'already running' : 'started, ready'}`);
+          out.push({ bot: bot.name, vm: h.vm.name, result: r.already ? 'already running' : 'started', pid: r.pid });
+        }
+      }
+      return out;
+    })).flat());
+}

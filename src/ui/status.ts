@@ -1,0 +1,43 @@
+import { formatDuration } from '../fleet/duration.js';
+import { BotctlError } from '../errors.js';
+import type { BotRow } from '../ops/status.js';
+import { chalk, print, printJson, table } from './output.js';
+
+const COLOUR: Record<string, (s: string) => string> = {
+  running: chalk.green, stale: chalk.yellow, crashed: chalk.red, duplicate: chalk.red, unmanaged: chalk.red, unreachable: chalk.red,
+};
+
+// Durations for people: "3h12m", "45s"; nothing when unknown.
+function age(ms: number | null): string {
+  if (ms === null) return '-';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${s % 60}s` : formatDuration(Math.floor(m / 60) * 3_600_000) + `${m % 60}m`;
+}
+
+/** Prints status rows (or JSON); an unreachable VM makes the exit status 3 after printing. */
+export function renderStatus(rows: BotRow[], json: boolean): void {
+  if (json) printJson(rows);
+  else {
+    print(table(
+      ['bot', 'vm', 'state', 'pid', 'uptime', 'release', 'running', 'drift', 'heartbeat', 'connection'],
+      rows.map((r) => [
+        r.orphan ? `${r.bot} (not in fleet.yaml)` : r.bot,
+        r.vm,
+        (COLOUR[r.state] ?? ((s: string) => s))(r.state),
+        r.pid ?? '-',
+        age(r.uptimeMs),
+        r.release ?? '-',
+        r.dependencies ? ['ws', 'undici'].filter((p) => r.dependencies![p]).map((p) => `${p} ${r.dependencies![p]}`).join(', ') : '-',
+        r.drift.join('\n') || '-',
+        age(r.heartbeatAgeMs),
+        age(r.connectionAgeMs),
+      ]),
+    ));
+  }
+  const down = [...new Set(rows.filter((r) => r.state === 'unreachable').map((r) => r.vm))];
+  if (down.length) {
+    throw new BotctlError('E_UNREACHABLE', `cannot reach ${down.join(', ')}: ${rows.find((r) => r.state === 'unreachable')!.error}`, { hint: 'botctl doctor --vm ' + down[0] });
+  }
+}
