@@ -113,6 +113,21 @@ describe.each(['local', 'ssh'] as const)('the agent on a %s host', (kind) => {
     expect(err.message).toMatch(/E_NO_RELEASE/);
   });
 
+  it('honours a lease from another host until its TTL, then takes it over', async () => {
+    const planted = { owner: 'ops@elsewhere', host: 'elsewhere.example', pid: 4242, command: 'deploy --all', since: new Date().toISOString(), expires: new Date(Date.now() + 1_500).toISOString(), token: 'x' };
+    await sh('mkdir -p "$1/botctl" && printf %s "$2" > "$1/botctl/lock"', vm.root, JSON.stringify(planted));
+    const who = { owner: 'me@here', 'owner-host': 'here', 'owner-pid': 1, command: 'stop x', 'ttl-ms': 60_000 };
+    const refused = await agent.call('lock-acquire', schemas.lockAcquire, who);
+    expect(refused).toMatchObject({ held: false, by: { owner: 'ops@elsewhere', command: 'deploy --all' } });
+    expect(JSON.stringify(refused)).not.toContain('"token"');
+    const taken = await waitFor('the lease to expire and be taken over', async () => {
+      const r = await agent.call('lock-acquire', schemas.lockAcquire, who);
+      return r.held ? r : null;
+    }, 5_000, 100);
+    expect(taken.lease.owner).toBe('me@here');
+    expect((await agent.call('lock-release', schemas.lockRelease, { token: taken.lease.token })).released?.owner).toBe('me@here');
+  });
+
   it('starts the bot, proves its pid, stops it; a crash shows as crashed', async () => {
     sim.addBot('token-agent-abcdef', 'AgentBot');
     const room = sim.directRoom('token-agent-abcdef').id;

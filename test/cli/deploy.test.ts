@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebexSim } from '../../src/sim/webex/sim.js';
+import { waitFor } from '../support/bots.js';
+import { botctl, fleetDir, REPO } from '../support/cli.js';
+import { startSshd, type TestSshd } from '../support/sshd.js';
+
+const SECRETS = { TOKEN_ALPHA: 'secret-alpha-7d1f0c', TOKEN_BETA: 'secret-beta-2b9e41', TOKEN_GAMMA: 'secret-gamma-c04a77' };
+let sshd: TestSshd;
+let sim: WebexSim;
+let dir: string;
+let root: string;
+let env: Record<string, string>;
+
+function fleetText(gammaWs = '8.17.1'): string {
+  return `platforms:
+  webex: { apiBase: "${sim.urls.apiBase}", wdmBase: "${sim.urls.wdmBase}" }
+vms:
+  testvm: { host: ${sshd.alias}, root: ${root}, supervisor: process }
+bots:
+  alpha: { vm: testvm, platform: webex, entry: bots/echo.ts, token: env:TOKEN_ALPHA }
+  beta: { vm: testvm, platform: webex, entry: bots/status.ts, token: env:TOKEN_BETA }
+  gamma: { vm: testvm, platform: webex, entry: bots/echo.ts, token: env:TOKEN_GAMMA, dependencies: { ws: ${gammaWs} } }
+`;
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  sim = new WebexSim();
+  await sim.start();
+  for (const [name, token] of Object.entries(SECRETS)) sim.addBot(token, name);
+  root = `${sshd.scratch}/bots-root`;
+  dir = fleetDir(fleetText());
+  env = { BOTCTL_SSH_CONFIG: sshd.sshConfig, BOTCTL_NPM_OFFLINE: '1', ...SECRETS };
+});
+afterAll(async () => {
+  await botctl(['stop', '--all'], { cwd: dir, env }).catch(() => undefined);
+  await sim.stop();
+  await sshd.stop();
+});
+
+const run = (args: string[], extra: Record<string, string> = {}) => botctl(args, { cwd: dir, env: { ...env, ...extra } });
+const status = async () => JSON.parse((await run(['status', '--json'])).stdout) as { bot: string; state: string; release: string; pid: number; dependencies: Record<string, string> }[];
+const row = async (bot: string) => (await status()).find((r) => r.bot === bot)!;
+const ssh = (script: string) => execa('ssh', ['-F', sshd.sshConfig, sshd.alias, script]);
+
+describe('deploy over SSH', () => {
+  it('deploys three bots; status shows them running with their releases and versions', async () => {
+    const r = await run(['deploy', '--all', '--json']);
+    expect(r.stderr).toMatch(/uploaded release/);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.bots.map((b: { action: string }) => b.action)).toEqual(['started', 'started', 'started']);
+    const rows = await status();
+    expect(rows.map((x) => [x.bot, x.state])).toEqual([['alpha', 'running'], ['beta', 'running'], ['gamma', 'running']]);
+    // The pin gives gamma alone the other release, running ws 8.17.1.
+    expect(rows[0]!.release).toBe(rows[1]!.release);
+    expect(rows[2]!.release).not.toBe(rows[0]!.release);
+    expect(rows.map((x) => x.dependencies.ws)).toEqual(['8.18.3', '8.18.3', '8.17.1']);
+    const room = sim.directRoom(SECRETS.TOKEN_ALPHA).id;
+    sim.say(room, 'deployed?');
+    await waitFor('alpha answers', () => sim.repliesBy(SECRETS.TOKEN_ALPHA, room).some((m) => m.text === 'echo: deployed?'));
+  });
+
+  it('stop -> stopped; kill -9 -> crashed; deploy again starts only those, uploads nothing', async () => {
+    expect((await run(['stop', 'beta'])).exitCode).toBe(0);
+    expect((await row('beta')).state).toBe('stopped');
+    await ssh(`kill -9 ${(await row('gamma')).pid}`);
+    await waitFor('gamma crashed', async () => (await row('gamma')).state === 'crashed');
+    const alphaPid = (await row('alpha')).pid;
+    const again = JSON.parse((await run(['deploy', '--all', '--json'])).stdout);
+    expect(again.bots.map((b: { bot: string; action: string; uploaded: boolean }) => [b.bot, b.action, b.uploaded])).toEqual([
+      ['alpha', 'unchanged', false], ['beta', 'started', false], ['gamma', 'started', false],
+    ]);
+    expect((await row('alpha')).pid).toBe(alphaPid);
+  });
+
+  it('deploys again with nothing changed: nothing uploaded, nothing restarted', async () => {
+    const pids = (await status()).map((x) => x.pid);
+    const r = await run(['deploy', '--all', '--json']);
+    expect(r.stderr).not.toMatch(/uploaded|restarting|starting/);
+    expect(JSON.parse(r.stdout).bots.every((b: { action: string }) => b.action === 'unchanged')).toBe(true);
+    expect((await status()).map((x) => x.pid)).toEqual(pids);
+  });
+
+  it('refuses a second mutating command while the first holds the lock, then lets it through', async () => {
+    sim.addBot('rotated-gamma-0a1b2c', 'gamma2');
+    const first = run(['deploy', 'gamma'], { TOKEN_GAMMA: 'rotated-gamma-0a1b2c' });
+    await waitFor('the first holding the lock', async () => (await ssh(`cat ${root}/botctl/lock 2>/dev/null || true`)).stdout.includes('deploy gamma'), 20_000, 10);
+    const second = await run(['stop', 'alpha']);
+    expect(second.exitCode).toBe(4);
+    expect(second.stderr).toMatch(/^error \[E_LOCK_HELD\] the fleet lock on testvm is held by \S+@\S+ \(pid \d+ on \S+\) running `botctl deploy gamma` since /);
+    expect((await first).exitCode).toBe(0);
+    expect((await run(['stop', 'alpha'])).exitCode).toBe(0);
+    expect((await run(['start', 'alpha'])).exitCode).toBe(0);
+  });
+
+  it('takes over at once a lease whose botctl was SIGKILLed on this same machine (its pid is proven gone)', async () => {
+    const victim = run(['deploy', '--all']);
+    await waitFor('the victim holding the lock', async () => (await ssh(`cat ${root}/botctl/lock 2>/dev/null || true`)).stdout.includes('deploy --all'), 20_000, 10);
+    victim.kill('SIGKILL');
+    await victim;
+    expect((await ssh(`cat ${root}/botctl/lock`)).stdout).toContain('deploy --all');
+    const next = await run(['stop', 'beta']);
+    expect(next.stderr).not.toMatch(/E_LOCK_HELD/);
+    expect(next.exitCode).toBe(0);
+    expect((await run(['start', 'beta'])).exitCode).toBe(0);
+  });
+
+  it('never shows a secret: not in logs, ledger, --json output or process listings', async () => {
+    const outputs = [(await run(['status', '--json'])).stdout, (await run(['deploy', '--all', '--json'])).stdout, (await run(['config', '--json'])).stdout];
+    const remote = (await ssh(`cat ${root}/logs/*.log ${root}/botctl/ledger.jsonl; ps -eo args`)).stdout;
+    for (const secret of [...Object.values(SECRETS), 'rotated-gamma-0a1b2c']) {
+      for (const text of [...outputs, remote]) expect(text).not.toContain(secret);
+    }
+    const ledger = (await ssh(`cat ${root}/botctl/ledger.jsonl`)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(ledger.some((e) => e.action === 'deploy' && e.bot === 'gamma' && e.result === 'ok')).toBe(true);
+    expect(readFileSync(path.join(REPO, 'package.json'), 'utf8')).toBeTruthy();
+  });
+});
