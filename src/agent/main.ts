@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { treeHash } from '../release/hash.js';
 import { swapSymlink, underRoot, writeAtomic } from './files.js';
 import * as lease from './lease.js';
+import { readLog } from './logs.js';
 import { AGENT_PROTOCOL as PROTOCOL } from './protocol.js';
 import { isBotProcess, pidFileOf, processesFor, readEnvFile, readPid, removePid, startDetached, stopProven } from './proc.js';
 
@@ -24,6 +25,7 @@ const { positionals, values } = parseArgs({
     path: { type: 'string' }, mode: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'stale-ms': { type: 'string' }, json: { type: 'boolean' },
     owner: { type: 'string' }, 'owner-host': { type: 'string' }, 'owner-pid': { type: 'string' }, command: { type: 'string' },
     'ttl-ms': { type: 'string' }, token: { type: 'string' }, force: { type: 'boolean' }, limit: { type: 'string' },
+    offset: { type: 'string' }, since: { type: 'string' }, grep: { type: 'string' },
   },
 });
 const verb = positionals[0] ?? '';
@@ -157,6 +159,8 @@ async function run(): Promise<unknown> {
     case 'ledger-append':
       lease.appendLedger(root, JSON.parse(readFileSync(0, 'utf8')) as Record<string, unknown>);
       return { appended: true };
+    case 'logs':
+      return readLog(path.join(root, 'logs', `${arg('bot', NAME)}.log`), Number(values.offset ?? -1), Number(values.limit ?? 100), values.since, values.grep);
     case 'ledger-read':
       return { entries: lease.readLedger(root, values.bot, Number(values.limit ?? 100)) };
     default:

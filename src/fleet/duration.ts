@@ -22,3 +22,9 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** "1h" -> the ISO time one hour ago; undefined when the text is not a duration. */
+export function sinceIso(text: string, now = Date.now()): string | undefined {
+  const ms = parseDuration(text);
+  return ms === undefined ? undefined : new Date(now - ms).toISOString();
+}

@@ -5,12 +5,15 @@ import { BotctlError } from '../errors.js';
 import type { Vm } from '../fleet/types.js';
 import type { Host } from './host.js';
 
+export type AgentOptions = Record<string, string | number | boolean>;
+
 /** Where the agent lives on a VM. */
 export const agentPath = (root: string) => `${root}/botctl/agent.mjs`;
 
 /** The argv of one agent call: pure, so it is tested by exact equality. */
-export function agentArgv(vm: Pick<Vm, 'root' | 'node'>, verb: string, options: Record<string, string | number> = {}): string[] {
-  const flags = Object.entries(options).flatMap(([k, v]) => [`--${k}`, String(v)]);
+export function agentArgv(vm: Pick<Vm, 'root' | 'node'>, verb: string, options: AgentOptions = {}): string[] {
+  // --key=value, always: a value that starts with "-" (an offset of -1) is never read as a flag.
+  const flags = Object.entries(options).flatMap(([k, v]) => (v === true ? [`--${k}`] : v === false ? [] : [`--${k}=${String(v)}`]));
   return [vm.node ?? 'node', agentPath(vm.root), verb, '--root', vm.root, ...flags];
 }
 
@@ -33,7 +36,7 @@ export class AgentClient {
 
   constructor(private readonly host: Host, private readonly vm: Pick<Vm, 'name' | 'root' | 'node'>, private readonly bundle: () => Promise<string>) {}
 
-  async call<T>(verb: string, schema: z.ZodType<T>, options: Record<string, string | number> = {}, stdin?: string): Promise<T> {
+  async call<T>(verb: string, schema: z.ZodType<T>, options: AgentOptions = {}, stdin?: string): Promise<T> {
     // The verb itself is the probe (one round trip on the hot path); only an agent that is
     // missing or speaks another protocol costs an install and a second try.
     let answer = this.checked ? await this.raw(verb, options, stdin) : await this.raw(verb, options, stdin).catch(() => null);
@@ -60,7 +63,7 @@ export class AgentClient {
     if (!hello.ok || hello.protocol !== AGENT_PROTOCOL) throw new BotctlError('E_REMOTE', `the agent installed on ${this.vm.name} does not answer`);
   }
 
-  private async raw(verb: string, options: Record<string, string | number>, stdin?: string): Promise<z.infer<typeof envelope>> {
+  private async raw(verb: string, options: AgentOptions, stdin?: string): Promise<z.infer<typeof envelope>> {
     const r = await this.host.run(agentArgv(this.vm, verb, options), { timeoutMs: AGENT_TIMEOUT_MS, ...(stdin !== undefined && { stdin }) });
     if (r.code === 127) {
       throw new BotctlError('E_REMOTE', `no node on ${this.vm.name} for a non-interactive shell`, { hint: 'set node: on the VM in fleet.yaml; `botctl doctor` shows what it finds' });
@@ -109,6 +112,7 @@ export const schemas = {
   lockStatus: z.object({ lease: lease.nullable(), stale: z.boolean() }),
   ledgerAppend: z.object({ appended: z.boolean() }),
   ledgerRead: z.object({ entries: z.array(z.record(z.string(), z.unknown())) }),
+  logs: z.object({ lines: z.array(z.string()), offset: z.number(), size: z.number(), rotated: z.boolean() }),
 };
 export type LeaseView = z.infer<typeof lease>;
 export type AgentStatus = z.infer<typeof schemas.status>;

@@ -38,9 +38,17 @@ afterAll(async () => {
   await sim.stop();
 });
 
+it('passes a value that starts with a dash as part of its flag', () => {
+  expect(agentArgv({ root: '/r' }, 'logs', { offset: -1, grep: '--help' })).toEqual(['node', '/r/botctl/agent.mjs', 'logs', '--root', '/r', '--offset=-1', '--grep=--help']);
+});
+
+it('passes boolean flags bare', () => {
+  expect(agentArgv({ root: '/r' }, 'lock-release', { force: true, quiet: false })).toEqual(['node', '/r/botctl/agent.mjs', 'lock-release', '--root', '/r', '--force']);
+});
+
 it('builds agent calls as argv', () => {
   expect(agentArgv({ root: "/opt/b'ots", node: '/usr/bin/node' }, 'stop', { bot: 'x', 'timeout-ms': 500 })).toEqual([
-    '/usr/bin/node', "/opt/b'ots/botctl/agent.mjs", 'stop', '--root', "/opt/b'ots", '--bot', 'x', '--timeout-ms', '500',
+    '/usr/bin/node', "/opt/b'ots/botctl/agent.mjs", 'stop', '--root', "/opt/b'ots", '--bot=x', '--timeout-ms=500',
   ]);
 });
 

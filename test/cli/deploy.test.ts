@@ -109,6 +109,22 @@ describe('deploy over SSH', () => {
     expect((await run(['start', 'beta'])).exitCode).toBe(0);
   });
 
+  it('shows logs, history and the lock', async () => {
+    const logs = await run(['logs', 'alpha', '-n', '200']);
+    expect(logs.exitCode).toBe(0);
+    expect(logs.stdout).toMatch(/info  runtime\.ready startupMs=\d+/);
+    const grep = await run(['logs', 'alpha', '--grep', 'reply.sent', '--raw']);
+    expect(grep.stdout.trim().split('\n').every((l) => JSON.parse(l).event === 'reply.sent')).toBe(true);
+    expect((await run(['logs', 'alpha', '--since', 'yesterday'])).exitCode).toBe(2);
+    const hist = JSON.parse((await run(['history', 'gamma', '--json'])).stdout) as { bot: string; action: string; result: string; who: string; to: string }[];
+    expect(hist.length).toBeGreaterThan(0);
+    expect(hist.every((e) => e.bot === 'gamma')).toBe(true);
+    expect(hist.filter((e) => e.action === 'deploy' && e.result === 'ok').at(-1)!.to).toBe((await row('gamma')).release);
+    expect((await run(['history'])).stdout).toMatch(/deploy --all/);
+    expect((await run(['lock', 'status'])).stdout).toMatch(/testvm .*free/);
+    expect((await run(['lock', 'release'])).stdout).toBe('no lock was held');
+  });
+
   it('never shows a secret: not in logs, ledger, --json output or process listings', async () => {
     const outputs = [(await run(['status', '--json'])).stdout, (await run(['deploy', '--all', '--json'])).stdout, (await run(['config', '--json'])).stdout];
     const remote = (await ssh(`cat ${root}/logs/*.log ${root}/botctl/ledger.jsonl; ps -eo args`)).stdout;
