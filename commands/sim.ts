@@ -6,6 +6,7 @@ export default function simCommand(): Command {
     .description('Run the platform simulator for the local fleet (Webex API shapes, fault injection)')
     .option('--port <n>', 'port to listen on', '8790')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--state <file>', 'write {pid, url} here once listening (how `botctl up` runs it in the background)')
     .addHelpText(
       'after',
       examples([
@@ -19,7 +20,7 @@ export default function simCommand(): Command {
         '        {"rateLimit":{"remaining":5,"retryAfterS":2}} {"serverErrors":{"remaining":3,"status":503}}\n' +
         'Telegram faults: {"rateLimit":{"remaining":5,"retryAfterS":2}} {"unauthorized":true}\n',
     )
-    .action(async (opts: { port: string; host: string }, cmd: Command) => {
+    .action(async (opts: { port: string; host: string; state?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { fleetPath, loadFleet } = await import('../src/fleet/load.js');
       const { startFleetSim } = await import('../src/sim/local.js');
@@ -29,6 +30,10 @@ export default function simCommand(): Command {
       print(`simulator on ${sim.baseUrl}  (Webex REST ${sim.webex.urls.apiBase}, Telegram ${sim.baseUrl}/bot<token>/..., control ${sim.baseUrl}/_sim)`);
       print(table(['bot', 'platform', 'token', 'conversation'], bots.map((b) => [b.bot, b.platform, b.tokenFrom, b.chat])));
       print('Ctrl-C to stop');
+      if (opts.state) {
+        const { writeAtomic } = await import('../src/runtime/files.js');
+        writeAtomic(opts.state, JSON.stringify({ pid: process.pid, url: sim.baseUrl }));
+      }
       await new Promise(() => {});
     });
 }

@@ -1,6 +1,6 @@
 import { BotctlError } from '../errors.js';
 import { botsOn } from '../fleet/resolve.js';
-import type { Bot, Fleet } from '../fleet/types.js';
+import type { Bot, Fleet, Platforms } from '../fleet/types.js';
 import { buildFleetReleases } from '../release/fleet.js';
 import { schemas } from '../remote/agent.js';
 import { mapLimit } from '../util/limit.js';
@@ -20,6 +20,8 @@ export interface DeployOptions {
   readyTimeoutMs: number;
   progress: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Instead of fleet.yaml's platforms (the local demo points bots at its simulator). */
+  platforms?: Platforms;
 }
 
 export interface DeployResult {
@@ -66,7 +68,7 @@ export async function deploy(fleet: Fleet, ops: FleetOps, bots: Bot[], opts: Dep
         }
       }
       const plans: BotPlan[] = mine.map((bot) => ({ bot, release: releases.get(bot.name)!, token: secrets.get(bot.name)! }));
-      const outcomes = await rolloutVm(h, plans, { command: opts.command, platforms: fleet.platforms, readyTimeoutMs: opts.readyTimeoutMs, progress: opts.progress });
+      const outcomes = await rolloutVm(h, plans, { command: opts.command, platforms: opts.platforms ?? fleet.platforms, readyTimeoutMs: opts.readyTimeoutMs, progress: opts.progress });
       const orphans = await handleOrphans(fleet, h, opts);
       await h.agent.call('prune-releases', schemas.pruneReleases, { limit: h.vm.keepReleases });
       return { outcomes: outcomes.map((o) => ({ ...o, uploaded: uploaded.has(o.to) })), orphans };

@@ -62,7 +62,8 @@ function rowsFor(fleet: Fleet, vm: string, s: AgentStatus, now: number): BotRow[
       dependencies: deps,
       drift: deps ? Object.entries(bot.dependencies).filter(([p, v]) => deps[p] !== undefined && deps[p] !== v).map(([p, v]) => `${p} ${deps[p]} (fleet.yaml: ${v})`) : [],
       heartbeatAgeMs: b.pid !== null ? b.heartbeatAgeMs : null,
-      connectionAgeMs: (hb?.connectionAgeMs as number | null | undefined) ?? null,
+      // The heartbeat says how old the connection was when it was written; add the time since.
+      connectionAgeMs: typeof hb?.connectionAgeMs === 'number' ? hb.connectionAgeMs + (b.heartbeatAgeMs ?? 0) : null,
       orphan: false,
     };
   });

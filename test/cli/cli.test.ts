@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { botctl, fleetDir, REPO } from '../support/cli.js';
 
 describe('botctl CLI', () => {
-  it.each(['status', 'deploy', 'start', 'stop', 'logs', 'history', 'doctor', 'config', 'init', 'build', 'sim'])('%s --help shows real examples', async (cmd) => {
+  it.each(['up', 'down', 'say', 'status', 'deploy', 'start', 'stop', 'logs', 'history', 'doctor', 'config', 'init', 'build', 'sim'])('%s --help shows real examples', async (cmd) => {
     const r = await botctl([cmd, '--help']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Examples:\\n  botctl ${cmd}`));

@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { examples, type GlobalOptions } from './help.js';
+import { mutatingOptions, type MutatingFlags } from './mutating.js';
+
+export const upCommand = () =>
+  mutatingOptions(new Command('up').description('Deploy and start every bot; with the local fleet, start the simulator first').option('--json', 'print the outcome as JSON'))
+    .addHelpText('after', examples([
+      ['botctl up', 'the built-in local fleet: simulator + seven bots, no account needed'],
+      ['botctl --file fleet.example-vm.yaml up', 'a real VM: deploy --all'],
+    ]) + '\nThe local demo runs when fleet.yaml has a local VM and sets no platforms: bots without a token get a demo one.\n')
+    .action(async (flags: MutatingFlags, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { withFleet } = await import('../src/context.js');
+      const { FleetOps } = await import('../src/ops/fleetOps.js');
+      const { deploy } = await import('../src/ops/deploy.js');
+      const { demoEnv, ensureSim, isDemo, simPlatforms } = await import('../src/ops/demo.js');
+      const { selectBots } = await import('../src/release/fleet.js');
+      const { mutatingSettings } = await import('../src/ops/cliOptions.js');
+      const { renderDeploy } = await import('../src/ui/deploy.js');
+      await withFleet(global, async (fleet, pool) => {
+        const bots = selectBots(fleet, undefined);
+        const demo = isDemo(fleet);
+        const url = demo ? await ensureSim(fleet) : undefined;
+        const result = await deploy(fleet, new FleetOps(fleet, pool), bots, {
+          ...mutatingSettings(flags), command: 'up', prune: false, dryRun: false,
+          ...(url && { env: demoEnv(bots, process.env), platforms: simPlatforms(url) }),
+        });
+        renderDeploy(result, Boolean(flags.json));
+        if (url && !flags.json) process.stdout.write(`simulator on ${url}; try: botctl say ${bots[0]?.name ?? '<bot>'} /status\n`);
+      });
+    });
+
+export const downCommand = () =>
+  mutatingOptions(new Command('down').description('Stop every deployed bot; with the local fleet, stop the simulator too'))
+    .addHelpText('after', examples([['botctl down', 'stop the local demo']]))
+    .action(async (flags: MutatingFlags, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { withFleet } = await import('../src/context.js');
+      const { FleetOps } = await import('../src/ops/fleetOps.js');
+      const { control } = await import('../src/ops/control.js');
+      const { fleetStatus } = await import('../src/ops/status.js');
+      const { stopSim } = await import('../src/ops/demo.js');
+      const { mutatingSettings } = await import('../src/ops/cliOptions.js');
+      await withFleet(global, async (fleet, pool) => {
+        const ops = new FleetOps(fleet, pool);
+        const rows = await fleetStatus(fleet, ops, Object.keys(fleet.vms));
+        const deployed = rows.filter((r) => !r.orphan && r.state !== 'not deployed' && r.state !== 'unreachable').map((r) => fleet.bots[r.bot]!);
+        if (deployed.length) await control(ops, deployed, 'stop', { ...mutatingSettings(flags), command: 'down' });
+        process.stdout.write(`stopped ${deployed.length} bot${deployed.length === 1 ? '' : 's'}${stopSim(fleet) ? ' and the simulator' : ''}\n`);
+      });
+    });
+
+export const sayCommand = () =>
+  new Command('say')
+    .description('Send a message to a bot through the local simulator, as the ops user, and print its answer')
+    .argument('<bot>', 'the bot')
+    .argument('<text...>', 'what to say')
+    .option('--timeout <duration>', 'how long to wait for the answer', '10s')
+    .addHelpText('after', examples([['botctl say jarvis /status', 'ask the status bot what it runs'], ['botctl say tars hello there', 'an echo']]))
+    .action(async (bot: string, words: string[], opts: { timeout: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { fleetPath, loadFleet } = await import('../src/fleet/load.js');
+      const { simUrl } = await import('../src/ops/demo.js');
+      const { say } = await import('../src/sim/client.js');
+      const { parseDuration } = await import('../src/fleet/duration.js');
+      const fleet = loadFleet(fleetPath(global.file));
+      const answer = await say(simUrl(fleet), fleet, bot, words.join(' '), parseDuration(opts.timeout) ?? 10_000);
+      process.stdout.write(`${answer}\n`);
+    });
