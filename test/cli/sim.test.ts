@@ -20,7 +20,9 @@ describe('botctl sim', () => {
     procs.push(sim);
     let out = '';
     sim.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const base = await waitFor('the simulator URL', () => /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]);
+    // The banner is written in several pieces: wait for its last line.
+    await waitFor('the whole banner', () => out.includes('Ctrl-C to stop'));
+    const base = /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
     expect(out).toMatch(/jarvis +│ webex +│ demo token sim-jarvis /);
 
     // jarvis runs bots/status.ts in fleet.yaml; run it against the CLI's simulator.
