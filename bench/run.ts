@@ -5,6 +5,7 @@ import { connectSsh } from '../src/remote/ssh.js';
 import { startSshd } from '../test/support/sshd.js';
 import { median, ms, percentile, printRows, timeEach, type Row } from './lib.js';
 import { runtimeBench } from './runtime.js';
+import { statusBench } from './status.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N_COMMANDS = 50;
@@ -50,7 +51,7 @@ async function cliStart(rows: Row[]): Promise<void> {
   });
 }
 
-// `npm run bench -- ssh` (or runtime) runs one section; no argument runs all.
+// `npm run bench -- ssh` (or runtime, status) runs one section; no argument runs all.
 const only = process.argv[2];
 const rows: Row[] = [];
 if (!only || only === 'ssh') {
@@ -58,4 +59,5 @@ if (!only || only === 'ssh') {
   await cliStart(rows);
 }
 if (!only || only === 'runtime') await runtimeBench(rows);
+if (!only || only === 'status') await statusBench(rows);
 printRows(rows);

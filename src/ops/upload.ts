@@ -1,19 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
+import { BotctlError } from '../errors.js';
 import { execa } from 'execa';
 import type { Vm } from '../fleet/types.js';
 import { schemas, type AgentClient } from '../remote/agent.js';
 import type { Host } from '../remote/host.js';
 
-/** A release as one archive, made once beside its directory in the local cache. */
-async function pack(dir: string): Promise<string> {
+const packing = new Map<string, Promise<string>>();
+
+/**
+ * A release as one archive, made once beside its directory in the local cache. VMs deploy in
+ * parallel, so concurrent requests for the same archive share one packing.
+ */
+function pack(dir: string): Promise<string> {
   const archive = `${dir}.tar.gz`;
-  if (!existsSync(archive)) {
-    const tmp = `${archive}.${process.pid}.tmp`;
-    await execa('tar', ['-czf', tmp, '-C', dir, '.']);
-    await execa('mv', ['-f', tmp, archive]);
+  let p = packing.get(archive);
+  if (!p) {
+    p = (async () => {
+      if (existsSync(archive)) return archive;
+      const tmp = `${archive}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      const r = await execa('tar', ['-czf', tmp, '-C', dir, '.'], { reject: false });
+      if (r.exitCode !== 0) throw new BotctlError('E_REMOTE', `cannot pack release ${dir}: ${String(r.stderr).trim()}`);
+      renameSync(tmp, archive);
+      return archive;
+    })();
+    packing.set(archive, p);
+    p.catch(() => packing.delete(archive));
   }
-  return archive;
+  return p;
 }
 
 /**
