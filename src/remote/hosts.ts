@@ -1,7 +1,7 @@
 import type { Vm } from '../fleet/types.js';
 import type { Host } from './host.js';
 import { LocalHost } from './local.js';
-import { connectSsh, type SshHostOptions } from './ssh.js';
+import type { SshHostOptions } from './ssh.js';
 
 /** One Host per VM for the whole invocation: the SSH connection is opened once and reused. */
 export class HostPool {
@@ -12,7 +12,8 @@ export class HostPool {
   get(vm: Pick<Vm, 'name' | 'host' | 'local' | 'user' | 'port'>): Promise<Host> {
     let host = this.hosts.get(vm.name);
     if (!host) {
-      host = vm.local ? Promise.resolve(new LocalHost(vm.name)) : connectSsh(vm, this.opts);
+      // The SSH stack (node-ssh, ssh2) loads only when a VM needs it: the local fleet never pays.
+      host = vm.local ? Promise.resolve(new LocalHost(vm.name)) : import('./ssh.js').then(({ connectSsh }) => connectSsh(vm, this.opts));
       // A failed connect is not cached as a Host: the next get() tries again.
       host.catch(() => this.hosts.delete(vm.name));
       this.hosts.set(vm.name, host);

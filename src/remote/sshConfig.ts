@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import SSHConfig from 'ssh-config';
 import { BotctlError } from '../errors.js';
 import { globToRegExp } from '../util/glob.js';
+import { spawnCollect } from './spawn.js';
 
 /** Where and how to reach one host, as OpenSSH would work it out from its configuration. */
 export interface SshTarget {
@@ -63,12 +63,12 @@ async function viaOpenSsh(alias: string, opts: ResolveOptions, required: boolean
   if (opts.port !== undefined) args.push('-p', String(opts.port));
   if (opts.user !== undefined) args.push('-l', opts.user);
   args.push('--', alias);
-  const r = await execa('ssh', args, { reject: false, stdin: 'ignore' });
-  if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+  const r = await spawnCollect('ssh', args);
+  if (r.spawnError?.code === 'ENOENT') {
     if (required) throw new BotctlError('E_USAGE', 'BOTCTL_SSH_RESOLVER=ssh but no `ssh` client is installed');
     return undefined;
   }
-  if (r.exitCode !== 0) {
+  if (r.code !== 0) {
     throw new BotctlError('E_CONFIG', `ssh configuration for ${alias}: ${String(r.stderr).trim().split('\n')[0]}`, {
       hint: 'run `ssh -G <host>` to see what OpenSSH makes of it',
     });
