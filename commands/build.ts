@@ -18,7 +18,7 @@ export default function buildCommand(): Command {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { fleetPath, loadFleet } = await import('../src/fleet/load.js');
       const { buildFleetReleases, selectBots } = await import('../src/release/fleet.js');
-      const fleet = loadFleet(fleetPath(global.file));
+      const fleet = await loadFleet(fleetPath(global.file));
       const releases = await buildFleetReleases(fleet, selectBots(fleet, names));
       const { print, printJson, table } = await import('../src/ui/output.js');
       if (opts.json) return printJson(releases);

@@ -16,7 +16,7 @@ export default function configCommand(): Command {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { loadFleet, fleetPath } = await import('../src/fleet/load.js');
-      const fleet = loadFleet(fleetPath(global.file));
+      const fleet = await loadFleet(fleetPath(global.file));
       const { renderConfig, configJson } = await import('../src/ui/config.js');
       if (opts.json) {
         const { printJson } = await import('../src/ui/output.js');

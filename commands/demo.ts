@@ -63,7 +63,7 @@ export const sayCommand = () =>
       const { simUrl } = await import('../src/ops/demo.js');
       const { say } = await import('../src/sim/client.js');
       const { parseDuration } = await import('../src/fleet/duration.js');
-      const fleet = loadFleet(fleetPath(global.file));
+      const fleet = await loadFleet(fleetPath(global.file));
       const answer = await say(simUrl(fleet), fleet, bot, words.join(' '), parseDuration(opts.timeout) ?? 10_000);
       process.stdout.write(`${answer}\n`);
     });

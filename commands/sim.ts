@@ -25,7 +25,7 @@ export default function simCommand(): Command {
       const { fleetPath, loadFleet } = await import('../src/fleet/load.js');
       const { startFleetSim } = await import('../src/sim/local.js');
       const { print, table } = await import('../src/ui/output.js');
-      const fleet = loadFleet(fleetPath(global.file));
+      const fleet = await loadFleet(fleetPath(global.file));
       const { sim, bots } = await startFleetSim(fleet, Number(opts.port), opts.host);
       print(`simulator on ${sim.baseUrl}  (Webex REST ${sim.webex.urls.apiBase}, Telegram ${sim.baseUrl}/bot<token>/..., control ${sim.baseUrl}/_sim)`);
       print(table(['bot', 'platform', 'token', 'conversation'], bots.map((b) => [b.bot, b.platform, b.tokenFrom, b.chat])));

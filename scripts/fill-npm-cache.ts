@@ -9,7 +9,7 @@ import { dependencySetKey, releaseDependencies } from '../src/release/deps.js';
 // installing each once with network, so that release builds in tests can run --offline.
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const extra = (JSON.parse(readFileSync(path.join(repo, 'test/fixtures/release-sets.json'), 'utf8')) as { sets: Record<string, string>[] }).sets;
-const fleet = loadFleet(path.join(repo, 'fleet.yaml'));
+const fleet = await loadFleet(path.join(repo, 'fleet.yaml'));
 const sets = new Map<string, Record<string, string>>();
 for (const deps of [...Object.values(fleet.bots).filter((b) => b.kind === 'runtime').map((b) => b.dependencies), ...extra]) {
   const full = releaseDependencies({ dependencies: deps });

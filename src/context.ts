@@ -11,7 +11,7 @@ export interface GlobalOptions {
 
 /** What a command's work gets: the validated fleet and one host pool, closed when the work ends. */
 export async function withFleet<T>(global: GlobalOptions, work: (fleet: Fleet, pool: HostPool) => Promise<T>): Promise<T> {
-  const fleet = loadFleet(fleetPath(global.file));
+  const fleet = await loadFleet(fleetPath(global.file));
   const pool = new HostPool({
     acceptNewHostKey: global.acceptNewHostKey,
     ...(global.verbose && { log: (line: string) => process.stderr.write(`botctl: ${line}\n`) }),

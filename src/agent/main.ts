@@ -9,7 +9,7 @@ import { swapSymlink, underRoot, writeAtomic } from './files.js';
 import * as lease from './lease.js';
 import { readLog } from './logs.js';
 import { AGENT_PROTOCOL as PROTOCOL } from './protocol.js';
-import { isBotProcess, pidFileOf, processesFor, readEnvFile, readPid, removePid, startDetached, stopProven } from './proc.js';
+import { isBotProcess, pidFileOf, processIndex, readEnvFile, readPid, removePid, startDetached, stopProven } from './proc.js';
 
 
 class AgentError extends Error {
@@ -43,7 +43,7 @@ const botDir = (bot: string) => path.join(root, 'bots', bot);
 const configOf = (bot: string) => path.join(botDir(bot), 'runtime.json');
 const linkTarget = (link: string) => (existsSync(link) ? path.basename(readlinkSync(link)) : null);
 
-function botStatus(bot: string, staleMs: number): Record<string, unknown> {
+function botStatus(bot: string, staleMs: number, procs: Map<string, number[]>): Record<string, unknown> {
   const dir = botDir(bot);
   const rec = readPid(pidFileOf(dir));
   const alive = rec !== null && isBotProcess(rec, configOf(bot));
@@ -54,7 +54,7 @@ function botStatus(bot: string, staleMs: number): Record<string, unknown> {
     // Never started, or the file is being replaced: no heartbeat to show.
   }
   const age = heartbeat?.updatedAt ? Date.now() - Date.parse(String(heartbeat.updatedAt)) : null;
-  const others = processesFor(configOf(bot)).filter((p) => p !== rec?.pid);
+  const others = (procs.get(configOf(bot)) ?? []).filter((p) => p !== rec?.pid);
   const state = others.length && alive ? 'duplicate' : alive ? (age !== null && age > staleMs ? 'stale' : 'running') : rec ? 'crashed' : others.length ? 'unmanaged' : 'stopped';
   return {
     bot, state, pid: alive ? rec!.pid : null, startedAt: alive ? rec!.startedAt : null, otherPids: others,
@@ -69,8 +69,10 @@ async function run(): Promise<unknown> {
   switch (verb) {
     case 'hello':
       return { node: process.version };
-    case 'status':
-      return { time: new Date().toISOString(), releases: releases(), bots: bots().map((b) => botStatus(b, Number(values['stale-ms'] ?? 30_000))) };
+    case 'status': {
+      const procs = processIndex();
+      return { time: new Date().toISOString(), releases: releases(), bots: bots().map((b) => botStatus(b, Number(values['stale-ms'] ?? 30_000), procs)) };
+    }
     case 'releases':
       return { releases: releases() };
     case 'start': {

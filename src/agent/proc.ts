@@ -34,12 +34,19 @@ export function isBotProcess(rec: PidRecord, configFile: string): boolean {
   return startTicks(rec.pid) === rec.startTicks && cmdline(rec.pid).includes(configFile);
 }
 
-/** Every live process whose argv holds this exact config path (more than one is a duplicate). */
-export function processesFor(configFile: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((pid) => pid !== process.pid && cmdline(pid).includes(configFile));
+/**
+ * Live processes by the runtime config their argv names (`.../runtime.json`): one pass over
+ * /proc for a whole status call, however many bots. More than one pid per config is a duplicate.
+ */
+export function processIndex(): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    for (const arg of cmdline(Number(d))) {
+      if (arg.endsWith('/runtime.json')) index.set(arg, [...(index.get(arg) ?? []), Number(d)]);
+    }
+  }
+  return index;
 }
 
 export function readPid(file: string): PidRecord | null {

@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { fileURLToPath } from 'node:url';
 import { BotctlError } from '../errors.js';
-import { runEnsures } from './ensure.js';
-import { formatPath, locate, pathAt } from './locate.js';
-import { resolveFleet } from './resolve.js';
-import { fleetSchema, type FleetParsed } from './schema.js';
-import type { Fleet, Problem } from './types.js';
+import type { Fleet } from './types.js';
 
 export const DEFAULT_FLEET_FILE = 'fleet.yaml';
 
@@ -16,75 +12,57 @@ export function fleetPath(file?: string, env: NodeJS.ProcessEnv = process.env): 
   return path.resolve(file ?? env.BOTCTL_FLEET ?? DEFAULT_FLEET_FILE);
 }
 
-/** Reads, validates and resolves a fleet file; every problem is reported at once as E_CONFIG. */
-export function loadFleet(file: string): Fleet {
-  let text: string;
+export function display(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+// The parser's own build is part of the key: a changed botctl never trusts an old result.
+const PARSER = ['parse.js', 'schema.js', 'resolve.js', 'ensure.js'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
+
+function cacheKey(file: string, bytes: Buffer): string {
+  const h = createHash('sha256').update(file).update('\0').update(bytes);
+  for (const p of PARSER) {
+    try {
+      const s = statSync(p);
+      h.update(`${p}:${s.size}:${s.mtimeMs}`);
+    } catch {
+      h.update(p);
+    }
+  }
+  return h.digest('hex').slice(0, 24);
+}
+
+/**
+ * Reads, validates and resolves a fleet file; every problem is reported at once as E_CONFIG.
+ * A file validated before, byte for byte, is read back from .botctl/cache without loading the
+ * YAML parser or the schema: they are most of what `botctl status` would otherwise spend here.
+ */
+export async function loadFleet(file: string): Promise<Fleet> {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new BotctlError('E_CONFIG', missing ? `no fleet file at ${display(file)}` : `cannot read ${display(file)}: ${(err as Error).message}`, {
       hint: missing ? 'run `botctl init` to write a starter fleet.yaml, or pass --file / set BOTCTL_FLEET' : undefined,
     });
   }
-  return parseFleet(text, file);
-}
-
-/** The same as loadFleet on text already read; `file` names the source in messages and anchors relative paths. */
-export function parseFleet(text: string, file: string): Fleet {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const lines: string[] = [];
-  const where = (line: number, col: number) => `${display(file)}:${line}:${col}`;
-
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const { line, col } = lc.linePos(e.pos[0]);
-    const msg = e.code === 'DUPLICATE_KEY' ? 'duplicate name: each key may appear once in a map' : firstLine(e.message);
-    lines.push(`${where(line, col)} ${formatPath(pathAt(doc, e.pos[0]))}: ${msg}`);
+  const cache = path.join(path.dirname(file), '.botctl', 'cache', `fleet-${cacheKey(file, bytes)}.json`);
+  try {
+    const fleet = JSON.parse(readFileSync(cache, 'utf8')) as Fleet;
+    // Entry files may have gone since: then validate in full, to report it properly.
+    if (Object.values(fleet.bots).every((b) => !b.entry || existsSync(b.entry))) return fleet;
+  } catch {
+    // Not cached yet.
   }
-  const syntaxBroken = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
-
-  let parsed: FleetParsed | undefined;
-  if (!syntaxBroken) {
-    const result = fleetSchema.safeParse(doc.toJS() ?? {});
-    if (result.success) parsed = result.data;
-    else lines.push(...issuesToProblems(result.error.issues).map((p) => render(p)));
-    if (parsed) lines.push(...runEnsures(parsed, path.dirname(file)).map((p) => render(p)));
+  const { parseFleet } = await import('./parse.js');
+  const fleet = parseFleet(bytes.toString('utf8'), file);
+  try {
+    mkdirSync(path.dirname(cache), { recursive: true });
+    writeFileSync(cache, JSON.stringify(fleet));
+  } catch {
+    // A read-only checkout still works, just without the shortcut.
   }
-  if (lines.length > 0 || !parsed) {
-    throw new BotctlError('E_CONFIG', `${display(file)} has ${lines.length} problem${lines.length === 1 ? '' : 's'}; nothing was run`, {
-      details: lines,
-      hint: 'fix the lines above; `botctl config` checks the file without touching any VM',
-    });
-  }
-  return resolveFleet(parsed, file);
-
-  function render(p: Problem): string {
-    const { line, col } = locate(doc, lc, p.path, p.atKey);
-    return `${where(line, col)} ${formatPath(p.path)}: ${p.message}`;
-  }
-}
-
-function issuesToProblems(issues: z.core.$ZodIssue[]): Problem[] {
-  const out: Problem[] = [];
-  for (const iss of issues) {
-    const at = iss.path.map((s) => (typeof s === 'symbol' ? String(s) : s));
-    if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) out.push({ path: [...at, key], atKey: true, message: `unknown key ${JSON.stringify(key)}` });
-    } else if (iss.code === 'invalid_type' && iss.input === undefined) {
-      out.push({ path: at, message: `missing (expected ${iss.expected})` });
-    } else {
-      out.push({ path: at, message: iss.message });
-    }
-  }
-  return out;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-export function display(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel : file;
+  return fleet;
 }

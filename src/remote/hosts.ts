@@ -12,13 +12,21 @@ export class HostPool {
   get(vm: Pick<Vm, 'name' | 'host' | 'local' | 'user' | 'port'>): Promise<Host> {
     let host = this.hosts.get(vm.name);
     if (!host) {
-      // The SSH stack (node-ssh, ssh2) loads only when a VM needs it: the local fleet never pays.
-      host = vm.local ? Promise.resolve(new LocalHost(vm.name)) : import('./ssh.js').then(({ connectSsh }) => connectSsh(vm, this.opts));
+      // The SSH stack (node-ssh, ssh2) loads only when a VM needs it, and while it loads, `ssh -G`
+      // already resolves the host in its own process.
+      host = vm.local ? Promise.resolve(new LocalHost(vm.name)) : this.connect(vm);
       // A failed connect is not cached as a Host: the next get() tries again.
       host.catch(() => this.hosts.delete(vm.name));
       this.hosts.set(vm.name, host);
     }
     return host;
+  }
+
+  private async connect(vm: Pick<Vm, 'name' | 'host' | 'user' | 'port'>): Promise<Host> {
+    const target = import('./sshConfig.js').then(({ resolveSsh }) =>
+      resolveSsh(vm.host, { ...(vm.user !== undefined && { user: vm.user }), ...(vm.port !== undefined && { port: vm.port }), configFile: this.opts.configFile, resolver: this.opts.resolver }));
+    const [{ connectSsh }, resolved] = await Promise.all([import('./ssh.js'), target]);
+    return connectSsh(vm, this.opts, resolved);
   }
 
   async closeAll(): Promise<void> {

@@ -115,10 +115,10 @@ export function withRemoteTimeout(argv: readonly string[], timeoutMs: number): s
 }
 
 /** Resolves the VM's host the way OpenSSH would, follows ProxyJump hops, and connects. */
-export async function connectSsh(vm: { name: string; host: string; user?: string; port?: number }, opts: SshHostOptions = {}): Promise<SshHost> {
+export async function connectSsh(vm: { name: string; host: string; user?: string; port?: number }, opts: SshHostOptions = {}, resolved?: SshTarget): Promise<SshHost> {
   const resolve = (alias: string, user?: string, port?: number) =>
     resolveSsh(alias, { ...(user !== undefined && { user }), ...(port !== undefined && { port }), configFile: opts.configFile, resolver: opts.resolver });
-  const target = await resolve(vm.host, vm.user, vm.port);
+  const target = resolved ?? (await resolve(vm.host, vm.user, vm.port));
   if (target.proxyCommand) {
     throw new BotctlError('E_CONFIG', `${vm.host} uses ProxyCommand, which botctl does not run`, { hint: 'use ProxyJump in ~/.ssh/config instead' });
   }

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SSHConfig from 'ssh-config';
 import { BotctlError } from '../errors.js';
 import { globToRegExp } from '../util/glob.js';
 import { spawnCollect } from './spawn.js';
@@ -51,7 +50,7 @@ export async function resolveSsh(alias: string, opts: ResolveOptions = {}): Prom
   let source: SshTarget['source'] = 'ssh -G';
   if (resolver !== 'builtin') raw = await viaOpenSsh(alias, { ...opts, configFile }, resolver === 'ssh');
   if (!raw) {
-    raw = viaBuiltin(alias, { ...opts, configFile });
+    raw = await viaBuiltin(alias, { ...opts, configFile });
     source = 'builtin';
   }
   return normalise(alias, raw, source, env);
@@ -83,7 +82,9 @@ async function viaOpenSsh(alias: string, opts: ResolveOptions, required: boolean
   return raw;
 }
 
-function viaBuiltin(alias: string, opts: ResolveOptions): Raw {
+async function viaBuiltin(alias: string, opts: ResolveOptions): Promise<Raw> {
+  // Only machines without the OpenSSH client need this parser: load it only then.
+  const { default: SSHConfig } = await import('ssh-config');
   const home = homeDir();
   const files = opts.configFile
     ? [{ file: opts.configFile, base: path.dirname(opts.configFile) }]

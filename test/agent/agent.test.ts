@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFleet } from '../../src/fleet/load.js';
+import { parseFleet } from '../../src/fleet/parse.js';
 import type { Vm } from '../../src/fleet/types.js';
 import { envFile, launch, runtimeConfig, runtimeConfigPath } from '../../src/ops/botFiles.js';
 import { ensureRelease } from '../../src/ops/upload.js';

@@ -1,9 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BotctlError } from '../../src/errors.js';
-import { loadFleet, parseFleet } from '../../src/fleet/load.js';
+import { loadFleet } from '../../src/fleet/load.js';
+import { parseFleet } from '../../src/fleet/parse.js';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -34,15 +35,15 @@ bots:
 `;
 
 describe('loading fleet.yaml', () => {
-  it("loads the repository's fleet: seven bots on the local VM", () => {
-    const fleet = loadFleet(path.join(repo, 'fleet.yaml'));
+  it("loads the repository's fleet: seven bots on the local VM", async () => {
+    const fleet = await loadFleet(path.join(repo, 'fleet.yaml'));
     expect(Object.keys(fleet.bots)).toEqual(['jarvis', 'tars', 'barnacles', 'money_ball', 'toodles', 'msoar', 'jarvis-tg']);
     expect(fleet.vms.local).toMatchObject({ local: true, root: path.join(repo, '.botctl/local'), supervisor: 'process' });
     expect(fleet.bots['jarvis-tg']!.platform).toBe('telegram');
   });
 
-  it('loads the example VM fleet with its legacy bot', () => {
-    const fleet = loadFleet(path.join(repo, 'fleet.example-vm.yaml'));
+  it('loads the example VM fleet with its legacy bot', async () => {
+    const fleet = await loadFleet(path.join(repo, 'fleet.example-vm.yaml'));
     expect(fleet.vms['lab-vm']).toMatchObject({ host: 'lab-vm', user: 'botops', root: '/opt/bots', supervisor: 'systemd', local: false });
     expect(fleet.bots['toodles-py']).toMatchObject({ kind: 'legacy', legacy: { preset: 'webex-python' }, dependencies: {} });
     expect(fleet.bots['jarvis-tg']!.token).toEqual({ kind: 'file', ref: path.join(repo, 'secrets/telegram-jarvis.token') });
@@ -61,15 +62,10 @@ describe('loading fleet.yaml', () => {
     expect(fleet.bots.echo!.entry).toBe(path.join(dir, 'bots/echo.ts'));
   });
 
-  it('reports every problem at once, each with line, column and path', () => {
+  it('reports every problem at once, each with line, column and path', async () => {
     const dir = fleetDir();
     copyFileSync(path.join(repo, 'test/fixtures/broken.yaml'), path.join(dir, 'fleet.yaml'));
-    let err: BotctlError | undefined;
-    try {
-      loadFleet(path.join(dir, 'fleet.yaml'));
-    } catch (e) {
-      err = e as BotctlError;
-    }
+    const err = (await loadFleet(path.join(dir, 'fleet.yaml')).catch((e) => e)) as BotctlError;
     const lines = err!.details.map((l) => l.replace(/^.*fleet\.yaml:/, 'fleet.yaml:'));
     expect(lines).toEqual([
       'fleet.yaml:22:3 bots.jarvis: duplicate name: each key may appear once in a map',
@@ -97,21 +93,30 @@ describe('loading fleet.yaml', () => {
     expect(problems(text)).toContainEqual(line);
   });
 
-  it('names the file and what to do when it is missing', () => {
-    const err = (() => {
-      try {
-        loadFleet('/nonexistent/fleet.yaml');
-      } catch (e) {
-        return e as BotctlError;
-      }
-    })();
+  it('names the file and what to do when it is missing', async () => {
+    const err = (await loadFleet('/nonexistent/fleet.yaml').catch((e) => e)) as BotctlError;
     expect(err).toMatchObject({ code: 'E_CONFIG', message: 'no fleet file at /nonexistent/fleet.yaml' });
     expect(err!.hint).toContain('botctl init');
   });
 
-  it('keeps secrets as references in the resolved fleet', () => {
+  it('reads an unchanged fleet back from its cache, and revalidates a changed one', async () => {
+    const dir = fleetDir();
+    const file = path.join(dir, 'fleet.yaml');
+    writeFileSync(file, MINIMAL);
+    const first = await loadFleet(file);
+    expect(readdirSync(path.join(dir, '.botctl/cache')).filter((f) => f.startsWith('fleet-'))).toHaveLength(1);
+    expect(await loadFleet(file)).toEqual(first);
+    writeFileSync(file, MINIMAL.replace('vm: local', 'vm: nowhere'));
+    expect(await loadFleet(file).catch((e) => e.code)).toBe('E_CONFIG');
+    // A deleted entry file is noticed even though the fleet text is cached.
+    writeFileSync(file, MINIMAL);
+    rmSync(path.join(dir, 'bots/echo.ts'));
+    expect(await loadFleet(file).catch((e) => e.code)).toBe('E_CONFIG');
+  });
+
+  it('keeps secrets as references in the resolved fleet', async () => {
     const dir = fleetDir();
     writeFileSync(path.join(dir, 'fleet.yaml'), MINIMAL.replace('env:T', 'file:secrets/t'));
-    expect(loadFleet(path.join(dir, 'fleet.yaml')).bots.echo!.token).toEqual({ kind: 'file', ref: path.join(dir, 'secrets/t') });
+    expect((await loadFleet(path.join(dir, 'fleet.yaml'))).bots.echo!.token).toEqual({ kind: 'file', ref: path.join(dir, 'secrets/t') });
   });
 });

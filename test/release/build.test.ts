@@ -2,7 +2,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFleet } from '../../src/fleet/load.js';
+import { parseFleet } from '../../src/fleet/parse.js';
 import { buildFleetReleases, selectBots } from '../../src/release/fleet.js';
 import { nearestVersions } from '../../src/release/versions.js';
 import { BotProcess, REPO, waitFor } from '../support/bots.js';
