@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { AGENT_PROTOCOL } from '../agent/protocol.js';
 import { BotctlError } from '../errors.js';
 import type { Vm } from '../fleet/types.js';
