@@ -1,0 +1,60 @@
+import { RUNTIME_EXIT } from '../runtime/events.js';
+import type { Bot, Vm } from '../fleet/types.js';
+import { botDir, launch } from './botFiles.js';
+
+/** The unit name of a bot, as `systemctl --user` knows it. */
+export const unitName = (bot: string) => `botctl-${bot}.service`;
+
+/**
+ * Quotes one ExecStart word for systemd: double quotes with \\ and " escaped, and % doubled
+ * (systemd expands %-specifiers everywhere in the line, even inside quotes).
+ */
+export function systemdQuote(arg: string): string {
+  const escaped = arg.replace(/%/g, '%%');
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(escaped)) return escaped;
+  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+// Paths in other keys take no quotes; a path systemd would misread is refused, not mangled.
+function plainPath(p: string): string {
+  if (!/^\/[^\s%"\\]*$/.test(p)) throw new TypeError(`a systemd unit cannot name ${JSON.stringify(p)} safely: use a root without spaces, %, quotes or backslashes`);
+  return p;
+}
+
+/**
+ * The user unit that runs a bot under systemd: restarted on failure within a start limit, but
+ * never on the exits a restart cannot help (bad config, lock wait timed out, token refused).
+ * `node` is the absolute path the VM's agent runs on.
+ */
+export function unitFile(vm: Pick<Vm, 'root' | 'node'>, bot: Pick<Bot, 'name' | 'http'>, node: string): string {
+  const dir = botDir(vm, bot.name);
+  const argv = launch({ ...vm, node }, bot.name).argv;
+  const noRestart = [RUNTIME_EXIT.CONFIG, RUNTIME_EXIT.LOCK_TIMEOUT, RUNTIME_EXIT.FATAL].join(' ');
+  return [
+    '[Unit]',
+    `Description=botctl bot ${bot.name}`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    'StartLimitIntervalSec=300',
+    'StartLimitBurst=5',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${argv.map(systemdQuote).join(' ')}`,
+    `EnvironmentFile=${plainPath(`${dir}/env`)}`,
+    `WorkingDirectory=${plainPath(dir)}`,
+    'Restart=on-failure',
+    'RestartSec=5',
+    `RestartPreventExitStatus=${noRestart}`,
+    // SIGTERM lets the runtime finish its handlers and save its cursor; it gives up before this.
+    'TimeoutStopSec=20',
+    `StandardOutput=append:${plainPath(`${vm.root}/logs/${bot.name}.log`)}`,
+    `StandardError=append:${plainPath(`${vm.root}/logs/${bot.name}.log`)}`,
+    // The pool plus the bot's other descriptors (incident 001's 6 x 50 question, per process).
+    `LimitNOFILE=${Math.max(1024, bot.http.connections + 256)}`,
+    '',
+    '[Install]',
+    'WantedBy=default.target',
+    '',
+  ].join('\n');
+}
