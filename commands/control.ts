@@ -1,22 +1,19 @@
 import { Command } from 'commander';
-import { examples, type GlobalOptions } from './help.js';
+import { examples, withOps } from './help.js';
 import { mutatingOptions, type MutatingFlags } from './mutating.js';
 
 function controlCommand(verb: 'start' | 'stop', summary: string, example: [string, string][]): Command {
   return mutatingOptions(new Command(verb).description(summary).argument('[bots...]', `bots to ${verb}`).option('--all', 'every bot in fleet.yaml').option('--json', 'print the outcome as JSON'))
     .addHelpText('after', examples(example))
     .action(async (names: string[], flags: MutatingFlags, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { control } = await import('../src/ops/control.js');
       const { requireSelection } = await import('../src/ops/deploy.js');
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       const { print, printJson, table } = await import('../src/ui/output.js');
       requireSelection(names, flags.all);
-      const out = await withFleet(global, (fleet, pool) =>
-        control(new FleetOps(fleet, pool), selectBots(fleet, names), verb, { ...mutatingSettings(flags), command: [verb, ...(flags.all ? ['--all'] : names)].join(' ') }));
+      const out = await withOps(cmd, (fleet, ops) =>
+        control(ops, selectBots(fleet, names), verb, { ...mutatingSettings(flags), command: [verb, ...(flags.all ? ['--all'] : names)].join(' ') }));
       if (flags.json) printJson(out);
       else print(table(['bot', 'vm', 'result', 'pid'], out.map((o) => [o.bot, o.vm, o.result, o.pid ?? '-'])));
     });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { examples, type GlobalOptions } from './help.js';
+import { examples, withOps, type GlobalOptions } from './help.js';
 import { mutatingOptions, type MutatingFlags } from './mutating.js';
 
 export const upCommand = () =>
@@ -9,19 +9,16 @@ export const upCommand = () =>
       ['botctl --file fleet.example-vm.yaml up', 'a real VM: deploy --all'],
     ]) + '\nThe local demo runs when fleet.yaml has a local VM and sets no platforms: bots without a token get a demo one.\n')
     .action(async (flags: MutatingFlags, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { deploy } = await import('../src/ops/deploy.js');
       const { demoEnv, ensureSim, isDemo, simPlatforms } = await import('../src/ops/demo.js');
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       const { renderDeploy } = await import('../src/ui/deploy.js');
-      await withFleet(global, async (fleet, pool) => {
+      await withOps(cmd, async (fleet, ops) => {
         const bots = selectBots(fleet, undefined);
         const demo = isDemo(fleet);
         const url = demo ? await ensureSim(fleet) : undefined;
-        const result = await deploy(fleet, new FleetOps(fleet, pool), bots, {
+        const result = await deploy(fleet, ops, bots, {
           ...mutatingSettings(flags), command: 'up', prune: false, dryRun: false,
           ...(url && { env: demoEnv(bots, process.env), platforms: simPlatforms(url) }),
         });
@@ -34,15 +31,11 @@ export const downCommand = () =>
   mutatingOptions(new Command('down').description('Stop every deployed bot; with the local fleet, stop the simulator too'))
     .addHelpText('after', examples([['botctl down', 'stop the local demo']]))
     .action(async (flags: MutatingFlags, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { control } = await import('../src/ops/control.js');
       const { fleetStatus } = await import('../src/ops/status.js');
       const { stopSim } = await import('../src/ops/demo.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
-      await withFleet(global, async (fleet, pool) => {
-        const ops = new FleetOps(fleet, pool);
+      await withOps(cmd, async (fleet, ops) => {
         const rows = await fleetStatus(fleet, ops, Object.keys(fleet.vms));
         const deployed = rows.filter((r) => !r.orphan && r.state !== 'not deployed' && r.state !== 'unreachable').map((r) => fleet.bots[r.bot]!);
         if (deployed.length) await control(ops, deployed, 'stop', { ...mutatingSettings(flags), command: 'down' });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { examples, type GlobalOptions } from './help.js';
+import { examples, withOps } from './help.js';
 import { mutatingOptions, type MutatingFlags } from './mutating.js';
 
 export default function deployCommand(): Command {
@@ -18,17 +18,14 @@ export default function deployCommand(): Command {
       ['botctl deploy --all --prune --lock-wait 5m', 'also remove bots no longer in fleet.yaml; wait for a busy lock'],
     ]))
     .action(async (names: string[], flags: MutatingFlags & { prune?: boolean; dryRun?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { deploy, requireSelection } = await import('../src/ops/deploy.js');
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       const { renderDeploy } = await import('../src/ui/deploy.js');
       requireSelection(names, flags.all);
       const settings = mutatingSettings(flags);
-      const result = await withFleet(global, (fleet, pool) =>
-        deploy(fleet, new FleetOps(fleet, pool), selectBots(fleet, names), {
+      const result = await withOps(cmd, (fleet, ops) =>
+        deploy(fleet, ops, selectBots(fleet, names), {
           ...settings, command: ['deploy', ...(flags.all ? ['--all'] : names)].join(' '), prune: Boolean(flags.prune), dryRun: Boolean(flags.dryRun),
         }));
       renderDeploy(result, Boolean(flags.json));

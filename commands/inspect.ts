@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { examples, type GlobalOptions } from './help.js';
+import { examples, withOps } from './help.js';
 
 export const logsCommand = () =>
   new Command('logs')
@@ -16,9 +16,6 @@ export const logsCommand = () =>
       ['botctl logs jarvis --since 1h --raw | jq .event', 'an hour of raw events for jq'],
     ]))
     .action(async (bot: string, opts: { follow?: boolean; lines: string; since?: string; grep?: string; raw?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { readLogs } = await import('../src/ops/inspect.js');
       const { renderLogLine } = await import('../src/ui/logs.js');
       const { sinceIso } = await import('../src/fleet/duration.js');
@@ -27,8 +24,7 @@ export const logsCommand = () =>
         const { BotctlError } = await import('../src/errors.js');
         throw new BotctlError('E_USAGE', `--since ${JSON.stringify(opts.since)} is not a duration (e.g. 30m, 24h)`);
       }
-      await withFleet(global, async (fleet, pool) => {
-        const ops = new FleetOps(fleet, pool);
+      await withOps(cmd, async (fleet, ops) => {
         let chunk = await readLogs(fleet, ops, bot, { offset: -1, limit: Number(opts.lines), since, grep: opts.grep });
         for (const l of chunk.lines) process.stdout.write(`${renderLogLine(l, Boolean(opts.raw))}\n`);
         while (opts.follow) {
@@ -47,12 +43,9 @@ export const historyCommand = () =>
     .option('--json', 'print the entries as JSON')
     .addHelpText('after', examples([['botctl history', 'the fleet\'s last 50 steps'], ['botctl history barnacles --json', 'one bot, for scripts']]))
     .action(async (bot: string | undefined, opts: { lines: string; json?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { history } = await import('../src/ops/inspect.js');
       const { print, printJson, table } = await import('../src/ui/output.js');
-      const entries = await withFleet(global, (fleet, pool) => history(fleet, new FleetOps(fleet, pool), bot, Number(opts.lines)));
+      const entries = await withOps(cmd, (fleet, ops) => history(fleet, ops, bot, Number(opts.lines)));
       if (opts.json) return printJson(entries);
       print(table(['time', 'who', 'command', 'vm', 'bot', 'action', 'from -> to', 'result'], entries.map((e) => [
         String(e.time).replace('T', ' ').slice(0, 19), String(e.who), String(e.command), String(e.vm), String(e.bot ?? '-'), String(e.action),
@@ -65,12 +58,9 @@ export const lockCommand = () => {
   lock.addCommand(new Command('status').description('Who holds the fleet lock on each VM').option('--json', 'as JSON')
     .addHelpText('after', examples([['botctl lock status', 'every VM']]))
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { lockStatus } = await import('../src/ops/inspect.js');
       const { print, printJson, table } = await import('../src/ui/output.js');
-      const rows = await withFleet(global, (fleet, pool) => lockStatus(fleet, new FleetOps(fleet, pool), Object.keys(fleet.vms)));
+      const rows = await withOps(cmd, (fleet, ops) => lockStatus(fleet, ops, Object.keys(fleet.vms)));
       if (opts.json) return printJson(rows);
       print(table(['vm', 'held by', 'command', 'since', 'expires', ''], rows.map((r) => r.lease
         ? [r.vm, `${r.lease.owner} (pid ${r.lease.pid})`, r.lease.command, r.lease.since, r.lease.expires, r.stale ? 'stale' : 'live']
@@ -79,11 +69,8 @@ export const lockCommand = () => {
   lock.addCommand(new Command('release').description('Release stale fleet locks; --force also a live one').option('--force', 'release even a live lease')
     .addHelpText('after', examples([['botctl lock release', 'clear stale leases'], ['botctl lock release --force', 'take it from a botctl you know is gone']]))
     .action(async (opts: { force?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
       const { lockRelease } = await import('../src/ops/inspect.js');
-      const released = await withFleet(global, (fleet, pool) => lockRelease(fleet, new FleetOps(fleet, pool), Object.keys(fleet.vms), Boolean(opts.force)));
+      const released = await withOps(cmd, (fleet, ops) => lockRelease(fleet, ops, Object.keys(fleet.vms), Boolean(opts.force)));
       process.stdout.write(released.length ? released.map((r) => `released the lock on ${r.vm} (${r.lease!.owner}: ${r.lease!.command})\n`).join('') : 'no lock was held\n');
     }));
   return lock;

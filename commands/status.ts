@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { examples, type GlobalOptions } from './help.js';
+import { examples, withOps } from './help.js';
 
 export default function statusCommand(): Command {
   return new Command('status')
@@ -14,12 +14,10 @@ export default function statusCommand(): Command {
       ]) + '\nStates: running, stale (heartbeat too old), crashed (its pid is gone), stopped, duplicate (more than one\nprocess for the bot), unmanaged (a process botctl did not start), not deployed, unreachable.\n',
     )
     .action(async (opts: { vm?: string[]; json?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { withFleet, selectVms } = await import('../src/context.js');
-      const { FleetOps } = await import('../src/ops/fleetOps.js');
+      const { selectVms } = await import('../src/context.js');
       const { fleetStatus } = await import('../src/ops/status.js');
       const { renderStatus } = await import('../src/ui/status.js');
-      const rows = await withFleet(global, (fleet, pool) => fleetStatus(fleet, new FleetOps(fleet, pool), selectVms(fleet, opts.vm)));
+      const rows = await withOps(cmd, (fleet, ops) => fleetStatus(fleet, ops, selectVms(fleet, opts.vm)));
       renderStatus(rows, Boolean(opts.json));
     });
 }
