@@ -1,3 +1,4 @@
+import { BotctlError } from '../errors.js';
 import type { Fleet, Vm } from '../fleet/types.js';
 import { agentBundle } from '../release/agentBundle.js';
 import { AgentClient } from '../remote/agent.js';
@@ -12,6 +13,18 @@ export class FleetOps {
   private readonly handles = new Map<string, Promise<VmHandle>>();
 
   constructor(readonly fleet: Fleet, readonly pool: HostPool) {}
+
+  /**
+   * Refuses a VM that mutating commands cannot act on. The agent does not drive systemd yet:
+   * rather than quietly run such a VM's bots under pid files, say so before anything is built.
+   */
+  assertMutable(name: string): void {
+    if (this.fleet.vms[name]!.supervisor === 'systemd') {
+      throw new BotctlError('E_USAGE', `${name} uses supervisor: systemd, which this botctl cannot drive yet; nothing was changed`, {
+        hint: `set supervisor: process on ${name} in fleet.yaml for now (bots are not restarted after a crash)`,
+      });
+    }
+  }
 
   vm(name: string): Promise<VmHandle> {
     let h = this.handles.get(name);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../support/sshd.js';
@@ -27,6 +27,18 @@ bots:
 });
 afterAll(async () => {
   await sshd?.stop();
+});
+
+describe('mutating a systemd VM', () => {
+  it('is refused before anything is built or touched, saying what to set meanwhile', async () => {
+    const sys = fleetDir(`vms:\n  sysvm: { host: ${sshd.alias}, root: ${sshd.scratch}/sys }\nbots:\n  jarvis: { vm: sysvm, platform: webex, entry: bots/echo.ts, token: env:T }\n`);
+    for (const args of [['deploy', 'jarvis'], ['start', '--all'], ['stop', 'jarvis']]) {
+      const r = await botctl(args, { cwd: sys, env: { ...env, T: 'x' } });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/^error \[E_USAGE\] sysvm uses supervisor: systemd, which this botctl cannot drive yet; nothing was changed\nhint: set supervisor: process on sysvm/);
+    }
+    expect(existsSync(path.join(sys, '.botctl/cache/releases'))).toBe(false);
+  });
 });
 
 describe('botctl doctor over SSH', () => {
