@@ -77,4 +77,3 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-export { BotctlError };

@@ -29,7 +29,7 @@ export async function fleetStatus(fleet: Fleet, ops: FleetOps, vmNames: string[]
   const perVm = await mapLimit(vmNames, 8, async (name) => {
     try {
       const { agent } = await ops.vm(name);
-      return rowsFor(fleet, name, await agent.call('status', schemas.status, { 'stale-ms': staleAfter(fleet, name) }), now);
+      return rowsFor(fleet, name, await agent.call('status', schemas.status, { 'stale-ms': STALE_AFTER_MS }), now);
     } catch (err) {
       if (!(err instanceof BotctlError)) throw err;
       return botsOn(fleet, name).filter((b) => b.kind === 'runtime').map((b) => ({ ...empty(b.name, name), state: 'unreachable', error: err.message }));
@@ -39,9 +39,7 @@ export async function fleetStatus(fleet: Fleet, ops: FleetOps, vmNames: string[]
 }
 
 // A heartbeat is written every 5 s by default; three missed ones mean the loop is stuck.
-function staleAfter(_fleet: Fleet, _vm: string): number {
-  return 15_000;
-}
+const STALE_AFTER_MS = 15_000;
 
 function empty(bot: string, vm: string): BotRow {
   return { bot, vm, state: 'not deployed', pid: null, uptimeMs: null, release: null, dependencies: null, drift: [], heartbeatAgeMs: null, connectionAgeMs: null, orphan: false };

@@ -20,9 +20,3 @@ export function printJson(value: unknown): void {
 export function print(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
-
-export const mark = {
-  ok: () => chalk.green('ok'),
-  warn: () => chalk.yellow('warn'),
-  fail: () => chalk.red('FAIL'),
-};

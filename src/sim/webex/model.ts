@@ -5,10 +5,6 @@ export function hydraId(type: 'MESSAGE' | 'ROOM' | 'PEOPLE', uuid: string): stri
   return Buffer.from(`ciscospark://us/${type}/${uuid}`).toString('base64').replace(/=+$/, '');
 }
 
-export function uuidOf(hydra: string): string {
-  return Buffer.from(hydra, 'base64').toString('utf8').split('/').pop() ?? '';
-}
-
 export interface Person {
   id: string;
   uuid: string;
