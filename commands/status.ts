@@ -11,7 +11,13 @@ export default function statusCommand(): Command {
       examples([
         ['botctl status', 'the whole fleet, all VMs at once'],
         ['botctl status --vm lab-vm --json', 'one VM, for scripts'],
-      ]) + '\nStates: running, stale (heartbeat too old), crashed (its pid is gone), stopped, duplicate (more than one\nprocess for the bot), unmanaged (a process botctl did not start), not deployed, unreachable.\n',
+      ]) + [
+          '',
+          'States: running; stale (heartbeat too old); restarting (systemd restarts it after a crash); crashed (its',
+          'pid is gone, or systemd gave up); stopped; duplicate (more than one process for the bot); unmanaged (a',
+          'process botctl did not start); not deployed; unreachable.',
+          '',
+        ].join('\n'),
     )
     .action(async (opts: { vm?: string[]; json?: boolean }, cmd: Command) => {
       const { selectVms } = await import('../src/context.js');

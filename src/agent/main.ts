@@ -5,18 +5,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameS
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { treeHash } from '../release/hash.js';
+import { AgentError, deployedBots as bots, NAME, removeBot, startBot, statusAll, stopBot, unitsTaken } from './bots.js';
 import { swapSymlink, underRoot, writeAtomic } from './files.js';
 import * as lease from './lease.js';
 import { readLog } from './logs.js';
 import { AGENT_PROTOCOL as PROTOCOL } from './protocol.js';
-import { isBotProcess, pidFileOf, processIndex, readEnvFile, readPid, removePid, startDetached, stopProven } from './proc.js';
-
-
-class AgentError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { systemdReadiness } from './systemd.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -25,12 +19,11 @@ const { positionals, values } = parseArgs({
     path: { type: 'string' }, mode: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'stale-ms': { type: 'string' }, json: { type: 'boolean' },
     owner: { type: 'string' }, 'owner-host': { type: 'string' }, 'owner-pid': { type: 'string' }, command: { type: 'string' },
     'ttl-ms': { type: 'string' }, token: { type: 'string' }, force: { type: 'boolean' }, limit: { type: 'string' },
-    offset: { type: 'string' }, since: { type: 'string' }, grep: { type: 'string' },
+    offset: { type: 'string' }, since: { type: 'string' }, grep: { type: 'string' }, bots: { type: 'string' },
   },
 });
 const verb = positionals[0] ?? '';
 const root = path.resolve(values.root ?? '.');
-const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const ID = /^[0-9a-f]{12}$/;
 
 function arg(name: 'bot' | 'release' | 'file' | 'path', pattern?: RegExp): string {
@@ -40,59 +33,26 @@ function arg(name: 'bot' | 'release' | 'file' | 'path', pattern?: RegExp): strin
 }
 
 const botDir = (bot: string) => path.join(root, 'bots', bot);
-const configOf = (bot: string) => path.join(botDir(bot), 'runtime.json');
 const linkTarget = (link: string) => (existsSync(link) ? path.basename(readlinkSync(link)) : null);
 
-function botStatus(bot: string, staleMs: number, procs: Map<string, number[]>): Record<string, unknown> {
-  const dir = botDir(bot);
-  const rec = readPid(pidFileOf(dir));
-  const alive = rec !== null && isBotProcess(rec, configOf(bot));
-  let heartbeat: Record<string, unknown> | null = null;
-  try {
-    heartbeat = JSON.parse(readFileSync(path.join(dir, 'run', 'status.json'), 'utf8'));
-  } catch {
-    // Never started, or the file is being replaced: no heartbeat to show.
-  }
-  const age = heartbeat?.updatedAt ? Date.now() - Date.parse(String(heartbeat.updatedAt)) : null;
-  const others = (procs.get(configOf(bot)) ?? []).filter((p) => p !== rec?.pid);
-  const state = others.length && alive ? 'duplicate' : alive ? (age !== null && age > staleMs ? 'stale' : 'running') : rec ? 'crashed' : others.length ? 'unmanaged' : 'stopped';
-  return {
-    bot, state, pid: alive ? rec!.pid : null, startedAt: alive ? rec!.startedAt : null, otherPids: others,
-    current: linkTarget(path.join(dir, 'current')), previous: linkTarget(path.join(dir, 'previous')), heartbeat, heartbeatAgeMs: age,
-  };
-}
-
 const releases = () => (existsSync(path.join(root, 'releases')) ? readdirSync(path.join(root, 'releases')).filter((d) => ID.test(d)).sort() : []);
-const bots = () => (existsSync(path.join(root, 'bots')) ? readdirSync(path.join(root, 'bots')).filter((d) => NAME.test(d)).sort() : []);
 
 async function run(): Promise<unknown> {
   switch (verb) {
     case 'hello':
-      return { node: process.version };
-    case 'status': {
-      const procs = processIndex();
-      return { time: new Date().toISOString(), releases: releases(), bots: bots().map((b) => botStatus(b, Number(values['stale-ms'] ?? 30_000), procs)) };
-    }
+      return { node: process.version, execPath: process.execPath };
+    case 'preflight':
+      // Asked before a mutating command touches a systemd VM: nothing changes here.
+      return { node: process.version, execPath: process.execPath, systemd: systemdReadiness(), taken: unitsTaken(root, (values.bots ?? '').split(',').filter((b) => NAME.test(b))) };
+    case 'status':
+      return { time: new Date().toISOString(), releases: releases(), bots: statusAll(root, Number(values['stale-ms'] ?? 30_000)) };
     case 'releases':
       return { releases: releases() };
-    case 'start': {
-      const bot = arg('bot', NAME);
-      const dir = botDir(bot);
-      const rec = readPid(pidFileOf(dir));
-      if (rec && isBotProcess(rec, configOf(bot))) return { bot, pid: rec.pid, already: true };
-      const { argv } = JSON.parse(readFileSync(path.join(dir, 'launch.json'), 'utf8')) as { argv: string[] };
-      mkdirSync(path.join(dir, 'run'), { recursive: true });
-      mkdirSync(path.join(root, 'logs'), { recursive: true });
-      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, ...readEnvFile(path.join(dir, 'env')) };
-      const started = startDetached(argv, env, path.join(root, 'logs', `${bot}.log`), pidFileOf(dir));
-      return { bot, pid: started.pid, already: false };
-    }
+    case 'start':
+      return startBot(root, arg('bot', NAME));
     case 'stop': {
       const bot = arg('bot', NAME);
-      const rec = readPid(pidFileOf(botDir(bot)));
-      const result = rec ? await stopProven(rec, configOf(bot), Number(values['timeout-ms'] ?? 15_000)) : 'not-running';
-      removePid(pidFileOf(botDir(bot)));
-      return { bot, result };
+      return { bot, result: await stopBot(root, bot, Number(values['timeout-ms'] ?? 15_000)) };
     }
     case 'switch': {
       const bot = arg('bot', NAME);
@@ -132,17 +92,12 @@ async function run(): Promise<unknown> {
       writeAtomic(target, data, Number.parseInt(values.mode ?? '644', 8));
       return { path: target, changed: true };
     }
-    case 'remove-bot': {
-      const bot = arg('bot', NAME);
-      const rec = readPid(pidFileOf(botDir(bot)));
-      if (rec && isBotProcess(rec, configOf(bot))) throw new AgentError('E_RUNNING', `${bot} is running: stop it first`);
-      rmSync(botDir(bot), { recursive: true, force: true });
-      return { bot };
-    }
+    case 'remove-bot':
+      return removeBot(root, arg('bot', NAME));
     case 'prune-releases': {
       // Never a release that a bot runs or would roll back to.
       const keep = Number(values.limit ?? 5);
-      const pinned = new Set(bots().flatMap((b) => [linkTarget(path.join(botDir(b), 'current')), linkTarget(path.join(botDir(b), 'previous'))]));
+      const pinned = new Set(bots(root).flatMap((b) => [linkTarget(path.join(botDir(b), 'current')), linkTarget(path.join(botDir(b), 'previous'))]));
       const all = releases().map((id) => ({ id, at: statSync(path.join(root, 'releases', id)).mtimeMs })).sort((a, b) => b.at - a.at);
       const removed = all.slice(keep).filter((r) => !pinned.has(r.id)).map((r) => r.id);
       for (const id of removed) rmSync(path.join(root, 'releases', id), { recursive: true, force: true });

@@ -17,6 +17,14 @@ export function startTicks(pid: number): number | null {
   }
 }
 
+/** When a process started, from its start ticks and the boot time; null when it is gone. */
+export function processStartedAt(pid: number): string | null {
+  const ticks = startTicks(pid);
+  const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+  // USER_HZ is 100 on every Linux ABI node runs on.
+  return ticks === null || !btime ? null : new Date(Number(btime) * 1000 + ticks * 10).toISOString();
+}
+
 export function cmdline(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);

@@ -1,4 +1,5 @@
 import type { Bot, Vm } from '../fleet/types.js';
+import { AGENT_PROTOCOL } from '../agent/protocol.js';
 import type { ProbeFacts } from './probe.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -11,7 +12,14 @@ const GIB = 1024 * 1024;
 
 /** Judges the probe's facts; pure, so every verdict is tested without a VM. */
 export function judge(vm: Vm, bots: Bot[], facts: ProbeFacts, skewMs: number | undefined): Check[] {
-  return [nodeCheck(vm, facts), rootCheck(vm, facts), diskCheck(facts), nofileCheck(bots, facts), clockCheck(vm, skewMs), supervisorCheck(vm, facts)];
+  return [nodeCheck(vm, facts), rootCheck(vm, facts), diskCheck(facts), nofileCheck(bots, facts), clockCheck(vm, skewMs), supervisorCheck(vm, facts), agentCheck(vm, facts)];
+}
+
+function agentCheck(vm: Vm, f: ProbeFacts): Check {
+  const check = 'agent';
+  if (f.agentProtocol === undefined) return { check, status: 'ok', detail: `not installed yet: the first command installs ${vm.root}/botctl/agent.mjs` };
+  if (f.agentProtocol !== AGENT_PROTOCOL) return { check, status: 'ok', detail: `protocol ${f.agentProtocol}, not ${AGENT_PROTOCOL}: the next command replaces it` };
+  return { check, status: 'ok', detail: `protocol ${AGENT_PROTOCOL}` };
 }
 
 function nodeCheck(vm: Vm, f: ProbeFacts): Check {
@@ -75,7 +83,13 @@ function clockCheck(vm: Vm, skewMs: number | undefined): Check {
 function supervisorCheck(vm: Vm, f: ProbeFacts): Check {
   const check = 'supervisor';
   if (vm.supervisor === 'systemd') {
-    return f.systemd ? { check, status: 'ok', detail: 'systemd (user units)' } : { check, status: 'fail', detail: 'supervisor: systemd, but systemctl is absent: use `supervisor: process`' };
+    const user = f.user ?? 'the bot user';
+    if (!f.systemd) return { check, status: 'fail', detail: 'supervisor: systemd, but systemctl is absent: use `supervisor: process`' };
+    if (f.userManager !== 'running' && f.userManager !== 'degraded') {
+      return { check, status: 'fail', detail: `${user}'s systemd manager is ${f.userManager || 'not reachable'}: \`sudo loginctl enable-linger ${user}\` starts it` };
+    }
+    if (!f.linger) return { check, status: 'fail', detail: `lingering is off for ${user}: its bots would stop with the last SSH session; \`sudo loginctl enable-linger ${user}\`` };
+    return { check, status: 'ok', detail: `systemd user units; ${user}'s manager ${f.userManager}, lingering on` };
   }
   return vm.local
     ? { check, status: 'ok', detail: 'process (pid files)' }

@@ -12,7 +12,15 @@ echo "root_nearest=$d"
 [ -d "$d" ] && [ -w "$d" ] && echo root_writable=yes || echo root_writable=no
 echo "disk_free_kb=$(df -Pk -- "$d" 2>/dev/null | awk 'NR==2 {print $4}')"
 echo "nofile=$(ulimit -n)"
-command -v systemctl >/dev/null 2>&1 && echo systemd=yes || echo systemd=no
+u=$(id -un); echo "user=$u"
+[ -e "/var/lib/systemd/linger/$u" ] && echo linger=yes || echo linger=no
+if command -v systemctl >/dev/null 2>&1; then
+  echo systemd=yes
+  echo "user_manager=$(XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)} timeout 5 systemctl --user is-system-running 2>/dev/null)"
+else echo systemd=no; fi
+if [ -f "$root/botctl/agent.mjs" ] && [ -n "$node_bin" ]; then
+  echo "agent=$("$node_bin" "$root/botctl/agent.mjs" hello --root "$root" 2>/dev/null | head -n 1)"
+fi
 echo "time=$(date +%s.%N)"`;
 
 /** The doctor probe as argv: `sh -c <script> sh <root> <node>`. */
@@ -30,6 +38,12 @@ export interface ProbeFacts {
   /** null when unlimited. */
   nofile?: number | null;
   systemd: boolean;
+  user?: string;
+  linger: boolean;
+  /** What `systemctl --user is-system-running` says: running, degraded, offline, or nothing. */
+  userManager?: string;
+  /** The installed agent's protocol; absent when none is installed yet. */
+  agentProtocol?: number;
   /** Remote wall clock, ms since the epoch. */
   timeMs?: number;
 }
@@ -56,6 +70,20 @@ export function parseProbe(stdout: string): ProbeFacts {
     ...(num('disk_free_kb') !== undefined && { diskFreeKb: num('disk_free_kb') }),
     ...(nofile !== undefined && { nofile: nofile === 'unlimited' ? null : num('nofile') }),
     systemd: kv.get('systemd') === 'yes',
+    ...(kv.get('user') && { user: kv.get('user') }),
+    linger: kv.get('linger') === 'yes',
+    ...(kv.get('user_manager') && { userManager: kv.get('user_manager') }),
+    ...(agentProtocol(kv.get('agent')) !== undefined && { agentProtocol: agentProtocol(kv.get('agent')) }),
     ...(Number.isFinite(time) && { timeMs: Math.round(time * 1000) }),
   };
+}
+
+// The agent's hello answer is one JSON line; anything else means no working agent.
+function agentProtocol(line: string | undefined): number | undefined {
+  try {
+    const p = (JSON.parse(line ?? '') as { protocol?: unknown }).protocol;
+    return typeof p === 'number' ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }

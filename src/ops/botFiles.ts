@@ -1,5 +1,5 @@
 import { RUNTIME_NODE_FLAGS } from '../runtime/events.js';
-import type { Bot, Platforms, Vm } from '../fleet/types.js';
+import type { Bot, Platforms, Supervisor, Vm } from '../fleet/types.js';
 
 // Pure builders for what a bot has on a VM; paths follow DESIGN.md's layout under the VM root.
 
@@ -23,9 +23,12 @@ export function runtimeConfig(vm: Pick<Vm, 'root'>, bot: Bot, release: { release
   };
 }
 
-/** How the agent starts the bot: node with the runtime's flags, the current release's main, its config. */
-export function launch(vm: Pick<Vm, 'root' | 'node'>, bot: string): { argv: string[] } {
-  return { argv: [vm.node ?? 'node', ...RUNTIME_NODE_FLAGS, `${botDir(vm, bot)}/current/runtime/main.js`, runtimeConfigPath(vm, bot)] };
+/**
+ * How the agent starts the bot: node with the runtime's flags, the current release's main, its
+ * config; and under which supervisor (the agent drives systemd units or pid files by this).
+ */
+export function launch(vm: Pick<Vm, 'root' | 'node' | 'supervisor'>, bot: string): { argv: string[]; supervisor: Supervisor } {
+  return { argv: [vm.node ?? 'node', ...RUNTIME_NODE_FLAGS, `${botDir(vm, bot)}/current/runtime/main.js`, runtimeConfigPath(vm, bot)], supervisor: vm.supervisor };
 }
 
 /** The bot's env file (written 0600): its token. A value with a line break is refused, not mangled. */

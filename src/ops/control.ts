@@ -14,8 +14,8 @@ export interface ControlOutcome { bot: string; vm: string; result: string; pid: 
 /** Starts or stops bots: VMs in parallel under the fleet lock, each VM's bots one at a time. */
 export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop', opts: ControlOptions): Promise<ControlOutcome[]> {
   const vms = [...new Set(bots.map((b) => b.vm))].sort();
-  for (const vm of vms) ops.assertMutable(vm);
   const handles = await Promise.all(vms.map((v) => ops.vm(v)));
+  if (verb === 'start') await ops.preflight(handles, bots);
   return withFleetLock(handles.map((h) => ({ vm: h.vm.name, agent: h.agent })), { command: opts.command, waitMs: opts.lockWaitMs, ttlMs: opts.lockTtlMs }, async () =>
     (await mapLimit(handles, 4, async (h) => {
       const out: ControlOutcome[] = [];

@@ -38,11 +38,11 @@ export interface DeployResult {
  * it lacks, roll its bots one at a time, report (or prune) bots it should no longer run.
  */
 export async function deploy(fleet: Fleet, ops: FleetOps, bots: Bot[], opts: DeployOptions): Promise<DeployResult> {
-  for (const vm of new Set(bots.map((b) => b.vm))) ops.assertMutable(vm);
   const secrets = readSecrets(bots, opts.env);
   const releases = new Map((await buildFleetReleases(fleet, bots, opts.env)).map((r) => [r.bot, r]));
   const vms = [...new Set(bots.map((b) => b.vm))].sort();
   const handles = await Promise.all(vms.map((v) => ops.vm(v)));
+  await ops.preflight(handles, bots);
   const dirs = new Map(bots.map((b) => [releases.get(b.name)!.release, `${fleet.dir}/.botctl/cache/releases/${releases.get(b.name)!.release}`]));
 
   if (opts.dryRun) {

@@ -1,12 +1,18 @@
 import { BotctlError } from '../errors.js';
-import type { Fleet, Vm } from '../fleet/types.js';
+import type { Bot, Fleet, Vm } from '../fleet/types.js';
 import { agentBundle } from '../release/agentBundle.js';
-import { AgentClient } from '../remote/agent.js';
+import { AgentClient, schemas } from '../remote/agent.js';
 import type { Host } from '../remote/host.js';
 import type { HostPool } from '../remote/hosts.js';
 
 /** One VM's handles for an invocation: its host (one connection) and its agent. */
-export interface VmHandle { vm: Vm; host: Host; agent: AgentClient }
+export interface VmHandle {
+  vm: Vm;
+  host: Host;
+  agent: AgentClient;
+  /** The VM's absolute node path, learnt by preflight (systemd units must name it). */
+  execPath?: string;
+}
 
 /** Opens (once) the host and agent of a VM; every command of the invocation reuses them. */
 export class FleetOps {
@@ -15,15 +21,32 @@ export class FleetOps {
   constructor(readonly fleet: Fleet, readonly pool: HostPool) {}
 
   /**
-   * Refuses a VM that mutating commands cannot act on. The agent does not drive systemd yet:
-   * rather than quietly run such a VM's bots under pid files, say so before anything is built.
+   * Checks, before a mutating command changes anything, that each VM can run its supervisor: a
+   * systemd VM needs its user manager up and lingering on (else every bot dies with the last SSH
+   * session). Learns the absolute node path the units must name.
    */
-  assertMutable(name: string): void {
-    if (this.fleet.vms[name]!.supervisor === 'systemd') {
-      throw new BotctlError('E_USAGE', `${name} uses supervisor: systemd, which this botctl cannot drive yet; nothing was changed`, {
-        hint: `set supervisor: process on ${name} in fleet.yaml for now (bots are not restarted after a crash)`,
-      });
-    }
+  async preflight(handles: VmHandle[], bots: Pick<Bot, 'name' | 'vm'>[]): Promise<void> {
+    await Promise.all(handles.filter((h) => h.vm.supervisor === 'systemd').map(async (h) => {
+      const p = await h.agent.call('preflight', schemas.preflight, { bots: bots.filter((b) => b.vm === h.vm.name).map((b) => b.name).join(',') });
+      const { user, linger, manager } = p.systemd;
+      if (manager !== 'running' && manager !== 'degraded') {
+        throw new BotctlError('E_REMOTE', `${h.vm.name} uses supervisor: systemd, but ${user}'s systemd manager is ${manager}; nothing was changed`, {
+          hint: `on the VM: sudo loginctl enable-linger ${user} (starts it), or set supervisor: process on ${h.vm.name}`,
+        });
+      }
+      if (!linger) {
+        throw new BotctlError('E_REMOTE', `${h.vm.name}: lingering is off for ${user}, so its bots would stop when the last SSH session ends; nothing was changed`, {
+          hint: `on the VM: sudo loginctl enable-linger ${user}`,
+        });
+      }
+      if (p.taken.length) {
+        const t = p.taken[0]!;
+        throw new BotctlError('E_USAGE', `${h.vm.name}: the unit botctl-${t.bot}.service already runs ${t.bot} from the root ${t.root}; nothing was changed`, {
+          hint: 'two fleets on one VM user cannot share a bot name: rename the bot, or remove it from the other root first',
+        });
+      }
+      h.execPath = p.execPath;
+    }));
   }
 
   vm(name: string): Promise<VmHandle> {

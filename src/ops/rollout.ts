@@ -3,6 +3,7 @@ import type { Bot, Platforms } from '../fleet/types.js';
 import type { BotRelease } from '../release/fleet.js';
 import { schemas, type AgentStatus } from '../remote/agent.js';
 import { envFile, launch, runtimeConfig } from './botFiles.js';
+import { unitFile, unitName } from './systemd.js';
 import type { VmHandle } from './fleetOps.js';
 import { record } from './ledger.js';
 
@@ -43,11 +44,7 @@ export async function rolloutVm(h: VmHandle, plans: BotPlan[], opts: RolloutOpti
     const to = plan.release.release;
     try {
       let changed = false;
-      for (const [file, content, mode] of [
-        ['runtime.json', JSON.stringify(runtimeConfig(h.vm, plan.bot, plan.release, opts.platforms), null, 2), '644'],
-        ['launch.json', JSON.stringify(launch(h.vm, name)), '644'],
-        ['env', envFile(plan.token), '600'],
-      ] as const) {
+      for (const [file, content, mode] of botFiles(h, plan, opts.platforms)) {
         const r = await h.agent.call('write', schemas.write, { path: `bots/${name}/${file}`, mode }, content);
         changed ||= r.changed;
       }
@@ -71,6 +68,18 @@ export async function rolloutVm(h: VmHandle, plans: BotPlan[], opts: RolloutOpti
   return out;
 }
 
+/** What a bot has on its VM: [file under its directory, content, mode]. */
+function botFiles(h: VmHandle, plan: BotPlan, platforms: Platforms): [string, string, string][] {
+  const name = plan.bot.name;
+  const files: [string, string, string][] = [
+    ['runtime.json', JSON.stringify(runtimeConfig(h.vm, plan.bot, plan.release, platforms), null, 2), '644'],
+    ['launch.json', JSON.stringify(launch(h.vm, name)), '644'],
+    ['env', envFile(plan.token), '600'],
+  ];
+  if (h.vm.supervisor === 'systemd') files.push([unitName(name), unitFile(h.vm, plan.bot, h.execPath ?? internal('deploy to a systemd VM without its preflight')), '644']);
+  return files;
+}
+
 /** Polls the heartbeat until this very process (pid) says ready; a dead process fails at once. */
 export async function waitReady(h: VmHandle, bot: string, pid: number, opts: Pick<RolloutOptions, 'readyTimeoutMs' | 'sleep'>): Promise<void> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
@@ -85,4 +94,8 @@ export async function waitReady(h: VmHandle, bot: string, pid: number, opts: Pic
   throw new BotctlError('E_HEALTH', `${bot} on ${h.vm.name} did not become ready within ${opts.readyTimeoutMs / 1000}s (state: ${last?.state ?? 'unknown'}); the rollout stopped there`, {
     hint: `botctl logs ${bot} shows why; bots after it were not touched`,
   });
+}
+
+function internal(what: string): never {
+  throw new BotctlError('E_INTERNAL', what);
 }

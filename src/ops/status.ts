@@ -8,8 +8,10 @@ import type { FleetOps } from './fleetOps.js';
 export interface BotRow {
   bot: string;
   vm: string;
-  /** running, stale, crashed, stopped, duplicate, unmanaged (from the VM), or: not deployed, unreachable. */
+  /** running, stale, restarting, crashed, stopped, duplicate, unmanaged (from the VM), or: not deployed, unreachable. */
   state: string;
+  /** How often systemd restarted the bot since it was started; null under the process supervisor. */
+  restarts: number | null;
   pid: number | null;
   uptimeMs: number | null;
   release: string | null;
@@ -42,7 +44,7 @@ export async function fleetStatus(fleet: Fleet, ops: FleetOps, vmNames: string[]
 const STALE_AFTER_MS = 15_000;
 
 function empty(bot: string, vm: string): BotRow {
-  return { bot, vm, state: 'not deployed', pid: null, uptimeMs: null, release: null, dependencies: null, drift: [], heartbeatAgeMs: null, connectionAgeMs: null, orphan: false };
+  return { bot, vm, state: 'not deployed', restarts: null, pid: null, uptimeMs: null, release: null, dependencies: null, drift: [], heartbeatAgeMs: null, connectionAgeMs: null, orphan: false };
 }
 
 function rowsFor(fleet: Fleet, vm: string, s: AgentStatus, now: number): BotRow[] {
@@ -54,7 +56,7 @@ function rowsFor(fleet: Fleet, vm: string, s: AgentStatus, now: number): BotRow[
     const hb = b.pid !== null ? b.heartbeat : null;
     const deps = (hb?.dependencies as Record<string, string> | undefined) ?? null;
     return {
-      bot: bot.name, vm, state: b.state, pid: b.pid,
+      bot: bot.name, vm, state: b.state, restarts: b.restarts, pid: b.pid,
       uptimeMs: b.startedAt ? now - Date.parse(b.startedAt) : null,
       release: (hb?.release as string | undefined) ?? b.current,
       dependencies: deps,

@@ -2,8 +2,7 @@ import { RUNTIME_EXIT } from '../runtime/events.js';
 import type { Bot, Vm } from '../fleet/types.js';
 import { botDir, launch } from './botFiles.js';
 
-/** The unit name of a bot, as `systemctl --user` knows it. */
-export const unitName = (bot: string) => `botctl-${bot}.service`;
+export { unitName } from '../agent/systemd.js';
 
 /**
  * Quotes one ExecStart word for systemd: double quotes with \\ and " escaped, and % doubled
@@ -26,9 +25,9 @@ function plainPath(p: string): string {
  * never on the exits a restart cannot help (bad config, lock wait timed out, token refused).
  * `node` is the absolute path the VM's agent runs on.
  */
-export function unitFile(vm: Pick<Vm, 'root' | 'node'>, bot: Pick<Bot, 'name' | 'http'>, node: string): string {
+export function unitFile(vm: Pick<Vm, 'root'>, bot: Pick<Bot, 'name' | 'http'>, node: string): string {
   const dir = botDir(vm, bot.name);
-  const argv = launch({ ...vm, node }, bot.name).argv;
+  const argv = launch({ ...vm, node, supervisor: 'systemd' }, bot.name).argv;
   const noRestart = [RUNTIME_EXIT.CONFIG, RUNTIME_EXIT.LOCK_TIMEOUT, RUNTIME_EXIT.FATAL].join(' ');
   return [
     '[Unit]',

@@ -85,8 +85,11 @@ export const schemas = {
     releases: z.array(z.string()),
     bots: z.array(z.object({
       bot: z.string(),
-      state: z.enum(['running', 'stale', 'crashed', 'stopped', 'duplicate', 'unmanaged']),
+      state: z.enum(['running', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged']),
+      supervisor: z.enum(['process', 'systemd']),
       pid: z.number().nullable(),
+      /** How often systemd restarted it (null under the process supervisor). */
+      restarts: z.number().nullable(),
       startedAt: z.string().nullable(),
       otherPids: z.array(z.number()),
       current: z.string().nullable(),
@@ -96,6 +99,13 @@ export const schemas = {
     })),
   }),
   releases: z.object({ releases: z.array(z.string()) }),
+  preflight: z.object({
+    node: z.string(),
+    execPath: z.string(),
+    systemd: z.object({ user: z.string(), linger: z.boolean(), manager: z.string() }),
+    /** Bots whose unit name another root on the same VM user has. */
+    taken: z.array(z.object({ bot: z.string(), root: z.string() })),
+  }),
   start: z.object({ bot: z.string(), pid: z.number(), already: z.boolean() }),
   stop: z.object({ bot: z.string(), result: z.enum(['stopped', 'killed', 'gone', 'not-running']) }),
   switch: z.object({ bot: z.string(), from: z.string().nullable(), to: z.string() }),

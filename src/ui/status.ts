@@ -4,7 +4,7 @@ import type { BotRow } from '../ops/status.js';
 import { chalk, print, printJson, table } from './output.js';
 
 const COLOUR: Record<string, (s: string) => string> = {
-  running: chalk.green, stale: chalk.yellow, crashed: chalk.red, duplicate: chalk.red, unmanaged: chalk.red, unreachable: chalk.red,
+  running: chalk.green, stale: chalk.yellow, restarting: chalk.yellow, crashed: chalk.red, duplicate: chalk.red, unmanaged: chalk.red, unreachable: chalk.red,
 };
 
 // Durations for people: "3h12m", "45s"; nothing when unknown.
@@ -25,7 +25,7 @@ export function renderStatus(rows: BotRow[], json: boolean): void {
       rows.map((r) => [
         r.orphan ? `${r.bot} (not in fleet.yaml)` : r.bot,
         r.vm,
-        (COLOUR[r.state] ?? ((s: string) => s))(r.state),
+        (COLOUR[r.state] ?? ((s: string) => s))(r.state) + (r.restarts ? ` (${r.restarts} restart${r.restarts === 1 ? '' : 's'})` : ''),
         r.pid ?? '-',
         age(r.uptimeMs),
         r.release ?? '-',

@@ -29,24 +29,12 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-describe('mutating a systemd VM', () => {
-  it('is refused before anything is built or touched, saying what to set meanwhile', async () => {
-    const sys = fleetDir(`vms:\n  sysvm: { host: ${sshd.alias}, root: ${sshd.scratch}/sys }\nbots:\n  jarvis: { vm: sysvm, platform: webex, entry: bots/echo.ts, token: env:T }\n`);
-    for (const args of [['deploy', 'jarvis'], ['start', '--all'], ['stop', 'jarvis']]) {
-      const r = await botctl(args, { cwd: sys, env: { ...env, T: 'x' } });
-      expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(/^error \[E_USAGE\] sysvm uses supervisor: systemd, which this botctl cannot drive yet; nothing was changed\nhint: set supervisor: process on sysvm/);
-    }
-    expect(existsSync(path.join(sys, '.botctl/cache/releases'))).toBe(false);
-  });
-});
-
 describe('botctl doctor over SSH', () => {
   it('prints every check for a VM reached through an ~/.ssh/config alias', async () => {
     const r = await botctl(['doctor', '--vm', 'testvm'], { cwd: dir, env });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    for (const check of ['reachable', 'host key', 'authenticated', 'node', 'root', 'disk', 'open files', 'clock', 'supervisor']) {
+    for (const check of ['reachable', 'host key', 'authenticated', 'node', 'root', 'disk', 'open files', 'clock', 'supervisor', 'agent']) {
       expect(r.stdout).toMatch(new RegExp(`│ ${check} +│ (ok|warn) `));
     }
     expect(r.stdout).toContain(`${sshd.user}@127.0.0.1:${sshd.port}`);
@@ -59,7 +47,7 @@ describe('botctl doctor over SSH', () => {
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
     expect(out.vms[0].checks.map((c: { check: string }) => c.check)).toEqual([
-      'reachable', 'host key', 'authenticated', 'node', 'root', 'disk', 'open files', 'clock', 'supervisor',
+      'reachable', 'host key', 'authenticated', 'node', 'root', 'disk', 'open files', 'clock', 'supervisor', 'agent',
     ]);
   });
 

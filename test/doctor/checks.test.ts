@@ -11,7 +11,7 @@ const bot = (name: string, connections = 50): Bot => ({
   audit: { timeoutsPerHour: 1, reconnectionMaxMs: 1 },
 });
 const six = ['jarvis', 'tars', 'barnacles', 'money_ball', 'toodles', 'msoar'].map((n) => bot(n));
-const good = parseProbe('node_path=/usr/bin/node\nnode_version=v20.20.2\nroot_exists=yes\nroot_nearest=/opt/bots\nroot_writable=yes\ndisk_free_kb=9000000\nnofile=4096\nsystemd=yes\ntime=1700000000.123456789\n');
+const good = parseProbe('node_path=/usr/bin/node\nnode_version=v20.20.2\nroot_exists=yes\nroot_nearest=/opt/bots\nroot_writable=yes\ndisk_free_kb=9000000\nnofile=4096\nuser=bots\nlinger=yes\nsystemd=yes\nuser_manager=running\nagent={"protocol":5,"ok":true}\ntime=1700000000.123456789\n');
 
 const verdict = (checks: ReturnType<typeof judge>, name: string) => checks.find((c) => c.check === name)!;
 
@@ -26,15 +26,15 @@ describe('doctor probe', () => {
   it('parses what the script prints', () => {
     expect(good).toEqual({
       nodePath: '/usr/bin/node', nodeVersion: 'v20.20.2', rootExists: true, rootNearest: '/opt/bots', rootWritable: true,
-      diskFreeKb: 9_000_000, nofile: 4096, systemd: true, timeMs: 1_700_000_000_123,
+      diskFreeKb: 9_000_000, nofile: 4096, systemd: true, user: 'bots', linger: true, userManager: 'running', agentProtocol: 5, timeMs: 1_700_000_000_123,
     });
-    expect(parseProbe('nofile=unlimited\ntime=1700000000.N\n')).toMatchObject({ nofile: null, timeMs: 1_700_000_000_000 });
+    expect(parseProbe('nofile=unlimited\nagent=node: not found\ntime=1700000000.N\n')).toEqual({ rootExists: false, rootWritable: false, systemd: false, linger: false, nofile: null, timeMs: 1_700_000_000_000 });
   });
 });
 
 describe('doctor verdicts', () => {
   it('passes a healthy VM', () => {
-    expect(judge(vm, six, good, 40).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(judge(vm, six, good, 40).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
   });
 
   it.each([
@@ -46,6 +46,12 @@ describe('doctor verdicts', () => {
     [{ nofile: 64 }, 'open files', 'fail', /64 < 82/],
     [{ nofile: 256 }, 'open files', 'warn', /256 < 492 for all bots \(6 bots: pools 300/],
     [{ systemd: false }, 'supervisor', 'fail', /systemctl is absent/],
+    [{ userManager: 'offline' }, 'supervisor', 'fail', /bots's systemd manager is offline: `sudo loginctl enable-linger bots` starts it/],
+    [{ userManager: undefined }, 'supervisor', 'fail', /manager is not reachable/],
+    [{ linger: false }, 'supervisor', 'fail', /lingering is off for bots: its bots would stop with the last SSH session/],
+    [{ userManager: 'degraded' }, 'supervisor', 'ok', /manager degraded, lingering on/],
+    [{ agentProtocol: undefined }, 'agent', 'ok', /not installed yet: the first command installs \/opt\/bots\/botctl\/agent.mjs/],
+    [{ agentProtocol: 4 }, 'agent', 'ok', /protocol 4, not 5: the next command replaces it/],
   ])('judges %o as %s %s', (facts, check, status, detail) => {
     const c = verdict(judge(vm, six, { ...good, ...facts }, 0), check);
     expect(c.status).toBe(status);
