@@ -13,19 +13,22 @@ function controlCommand(verb: 'start' | 'stop', summary: string, example: [strin
       const { print, printJson, table } = await import('../src/ui/output.js');
       requireSelection(names, flags.all);
       const out = await withOps(cmd, (fleet, ops) =>
-        control(ops, selectBots(fleet, names), verb, { ...mutatingSettings(flags), command: [verb, ...(flags.all ? ['--all'] : names)].join(' ') }));
-      if (flags.json) printJson(out);
-      else print(table(['bot', 'vm', 'result', 'pid'], out.map((o) => [o.bot, o.vm, o.result, o.pid ?? '-'])));
+        control(ops, selectBots(fleet, names), verb, { ...mutatingSettings(flags), command: [verb, ...(flags.all ? ['--all'] : names)].join(' '), dryRun: Boolean(flags.dryRun) }));
+      if (flags.json) return printJson(flags.dryRun ? { plan: out } : out);
+      if (flags.dryRun) print('dry run: nothing was changed');
+      print(table(['bot', 'vm', flags.dryRun ? 'plan' : 'result', 'pid'], out.map((o) => [o.bot, o.vm, o.result, o.pid ?? '-'])));
     });
 }
 
 export const startCommand = () => controlCommand('start', 'Start deployed bots, each waited on until its heartbeat says ready', [
   ['botctl start barnacles', 'start one bot'],
   ['botctl start --all', 'start every deployed bot'],
+  ['botctl start --all --dry-run', 'which bots would start, changing nothing'],
 ]);
 
 // Stop proves each pid from /proc (command line and start time) before signalling it.
 export const stopCommand = () => controlCommand('stop', 'Stop bots: SIGTERM to the proven pid, a bounded wait, then SIGKILL', [
   ['botctl stop barnacles', 'stop one bot'],
   ['botctl stop --all --lock-wait 2m', 'stop everything, waiting for a busy lock'],
+  ['botctl stop barnacles --dry-run', 'what would be stopped, and how'],
 ]);

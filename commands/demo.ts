@@ -7,6 +7,7 @@ export const upCommand = () =>
     .addHelpText('after', examples([
       ['botctl up', 'the built-in local fleet: simulator + seven bots, no account needed'],
       ['botctl --file fleet.example-vm.yaml up', 'a real VM: deploy --all'],
+      ['botctl up --dry-run', 'the plan: releases to build and upload, bots to start'],
     ]) + '\nThe local demo runs when fleet.yaml has a local VM and sets no platforms: bots without a token get a demo one.\n')
     .action(async (flags: MutatingFlags, cmd: Command) => {
       const { deploy } = await import('../src/ops/deploy.js');
@@ -17,10 +18,12 @@ export const upCommand = () =>
       await withOps(cmd, async (fleet, ops) => {
         const bots = selectBots(fleet, undefined);
         const demo = isDemo(fleet);
-        const url = demo ? await ensureSim(fleet) : undefined;
+        // A dry run starts no simulator: the demo's platforms are only needed to start bots.
+        const url = demo && !flags.dryRun ? await ensureSim(fleet) : undefined;
         const result = await deploy(fleet, ops, bots, {
-          ...mutatingSettings(flags), command: 'up', prune: false, dryRun: false,
-          ...(url && { env: demoEnv(bots, process.env), platforms: simPlatforms(url) }),
+          ...mutatingSettings(flags), command: 'up', prune: false, dryRun: Boolean(flags.dryRun),
+          ...(demo && { env: demoEnv(bots, process.env) }),
+          ...(url && { platforms: simPlatforms(url) }),
         });
         renderDeploy(result, Boolean(flags.json));
         if (url && !flags.json) process.stdout.write(`simulator on ${url}; try: botctl say ${bots[0]?.name ?? '<bot>'} /status\n`);
@@ -29,15 +32,20 @@ export const upCommand = () =>
 
 export const downCommand = () =>
   mutatingOptions(new Command('down').description('Stop every deployed bot; with the local fleet, stop the simulator too'))
-    .addHelpText('after', examples([['botctl down', 'stop the local demo']]))
+    .addHelpText('after', examples([['botctl down', 'stop the local demo'], ['botctl down --dry-run', 'what would be stopped']]))
     .action(async (flags: MutatingFlags, cmd: Command) => {
       const { control } = await import('../src/ops/control.js');
       const { fleetStatus } = await import('../src/ops/status.js');
-      const { stopSim } = await import('../src/ops/demo.js');
+      const { running: simRunning, stopSim } = await import('../src/ops/demo.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       await withOps(cmd, async (fleet, ops) => {
         const rows = await fleetStatus(fleet, ops, Object.keys(fleet.vms));
         const deployed = rows.filter((r) => !r.orphan && r.state !== 'not deployed' && r.state !== 'unreachable').map((r) => fleet.bots[r.bot]!);
+        if (flags.dryRun) {
+          const plan = deployed.length ? await control(ops, deployed, 'stop', { ...mutatingSettings(flags), command: 'down', dryRun: true }) : [];
+          process.stdout.write(`dry run: nothing was changed\n${plan.map((p) => `${p.vm}/${p.bot}: ${p.result}\n`).join('')}${simRunning(fleet) ? 'would stop the simulator\n' : ''}`);
+          return;
+        }
         if (deployed.length) await control(ops, deployed, 'stop', { ...mutatingSettings(flags), command: 'down' });
         process.stdout.write(`stopped ${deployed.length} bot${deployed.length === 1 ? '' : 's'}${stopSim(fleet) ? ' and the simulator' : ''}\n`);
       });

@@ -9,7 +9,6 @@ export default function deployCommand(): Command {
       .argument('[bots...]', 'bots to deploy')
       .option('--all', 'every bot in fleet.yaml')
       .option('--prune', 'stop and remove bots that fleet.yaml no longer places on a VM')
-      .option('--dry-run', 'print the plan (VMs, bots, releases, steps) and change nothing')
       .option('--json', 'print the outcome as JSON'),
   )
     .addHelpText('after', examples([
@@ -17,7 +16,7 @@ export default function deployCommand(): Command {
       ['botctl deploy barnacles --dry-run', 'what would change, touching nothing'],
       ['botctl deploy --all --prune --lock-wait 5m', 'also remove bots no longer in fleet.yaml; wait for a busy lock'],
     ]))
-    .action(async (names: string[], flags: MutatingFlags & { prune?: boolean; dryRun?: boolean }, cmd: Command) => {
+    .action(async (names: string[], flags: MutatingFlags & { prune?: boolean }, cmd: Command) => {
       const { deploy, requireSelection } = await import('../src/ops/deploy.js');
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');

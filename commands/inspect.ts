@@ -67,11 +67,17 @@ export const lockCommand = () => {
         : [r.vm, '-', '-', '-', '-', 'free'])));
     }));
   lock.addCommand(new Command('release').description('Release stale fleet locks; --force also a live one').option('--force', 'release even a live lease')
-    .addHelpText('after', examples([['botctl lock release', 'clear stale leases'], ['botctl lock release --force', 'take it from a botctl you know is gone']]))
-    .action(async (opts: { force?: boolean }, cmd: Command) => {
+    .option('--dry-run', 'say which leases would be released, and release nothing')
+    .addHelpText('after', examples([
+      ['botctl lock release', 'clear stale leases'],
+      ['botctl lock release --force', 'take it from a botctl you know is gone'],
+      ['botctl lock release --force --dry-run', 'whose lease that would take'],
+    ]))
+    .action(async (opts: { force?: boolean; dryRun?: boolean }, cmd: Command) => {
       const { lockRelease } = await import('../src/ops/inspect.js');
-      const released = await withOps(cmd, (fleet, ops) => lockRelease(fleet, ops, Object.keys(fleet.vms), Boolean(opts.force)));
-      process.stdout.write(released.length ? released.map((r) => `released the lock on ${r.vm} (${r.lease!.owner}: ${r.lease!.command})\n`).join('') : 'no lock was held\n');
+      const released = await withOps(cmd, (fleet, ops) => lockRelease(fleet, ops, Object.keys(fleet.vms), Boolean(opts.force), Boolean(opts.dryRun)));
+      const verb = opts.dryRun ? 'would release' : 'released';
+      process.stdout.write(`${opts.dryRun ? 'dry run: nothing was changed\n' : ''}${released.length ? released.map((r) => `${verb} the lock on ${r.vm} (${r.lease!.owner}: ${r.lease!.command})\n`).join('') : 'no lock was held\n'}`);
     }));
   return lock;
 };

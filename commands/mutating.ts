@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 export function mutatingOptions(cmd: Command): Command {
   return cmd
     .option('--lock-wait <duration>', 'wait this long for another operator\'s fleet lock (e.g. 5m)', '0s')
-    .option('--ready-timeout <duration>', 'how long a (re)started bot has to report ready', '60s');
+    .option('--ready-timeout <duration>', 'how long a (re)started bot has to report ready', '60s')
+    .option('--dry-run', 'print the plan (VMs, bots, steps) and change nothing');
 }
 
-export interface MutatingFlags { lockWait: string; readyTimeout: string; json?: boolean; all?: boolean }
+export interface MutatingFlags { lockWait: string; readyTimeout: string; json?: boolean; all?: boolean; dryRun?: boolean }

@@ -2,12 +2,12 @@ import { BotctlError } from '../errors.js';
 import type { Bot } from '../fleet/types.js';
 import { schemas } from '../remote/agent.js';
 import { mapLimit } from '../util/limit.js';
-import type { FleetOps } from './fleetOps.js';
+import type { FleetOps, VmHandle } from './fleetOps.js';
 import { record } from './ledger.js';
 import { withFleetLock } from './lock.js';
 import { waitReady } from './rollout.js';
 
-export interface ControlOptions { command: string; lockWaitMs: number; lockTtlMs: number; readyTimeoutMs: number; progress: (line: string) => void }
+export interface ControlOptions { command: string; lockWaitMs: number; lockTtlMs: number; readyTimeoutMs: number; progress: (line: string) => void; dryRun?: boolean }
 
 export interface ControlOutcome { bot: string; vm: string; result: string; pid: number | null }
 
@@ -15,6 +15,7 @@ export interface ControlOutcome { bot: string; vm: string; result: string; pid: 
 export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop', opts: ControlOptions): Promise<ControlOutcome[]> {
   const vms = [...new Set(bots.map((b) => b.vm))].sort();
   const handles = await Promise.all(vms.map((v) => ops.vm(v)));
+  if (opts.dryRun) return (await mapLimit(handles, 8, (h) => planVm(h, bots, verb))).flat();
   if (verb === 'start') await ops.preflight(handles, bots);
   return withFleetLock(handles.map((h) => ({ vm: h.vm.name, agent: h.agent })), { command: opts.command, waitMs: opts.lockWaitMs, ttlMs: opts.lockTtlMs }, async () =>
     (await mapLimit(handles, 4, async (h) => {
@@ -39,4 +40,17 @@ export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop'
       }
       return out;
     })).flat());
+}
+
+/** What start or stop would do on one VM, read from its status alone: no lock, no change. */
+async function planVm(h: VmHandle, bots: Bot[], verb: 'start' | 'stop'): Promise<ControlOutcome[]> {
+  const deployed = new Map((await h.agent.call('status', schemas.status)).bots.map((b) => [b.bot, b]));
+  const how = h.vm.supervisor === 'systemd' ? `systemctl --user ${verb}` : verb === 'stop' ? 'SIGTERM to the proven pid' : 'detached, with a pid file';
+  return bots.filter((b) => b.vm === h.vm.name).map((bot) => {
+    const s = deployed.get(bot.name);
+    const result = !s?.current ? 'not deployed: refused'
+      : verb === 'start' ? (s.pid !== null ? 'already running' : `would start (${how}), then wait for ready`)
+      : s.pid !== null ? `would stop (${how})` : `already ${s.state}`;
+    return { bot: bot.name, vm: h.vm.name, result, pid: s?.pid ?? null };
+  });
 }

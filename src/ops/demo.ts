@@ -26,7 +26,8 @@ export function demoEnv(bots: Bot[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
   return out;
 }
 
-function running(fleet: Fleet): { pid: number; url: string } | null {
+/** The fleet's simulator when it runs (its pid proven from /proc), else null. */
+export function running(fleet: Fleet): { pid: number; url: string } | null {
   try {
     const s = JSON.parse(readFileSync(stateFile(fleet), 'utf8')) as { pid: number; url: string };
     // Proven like a bot: the process must still be the simulator started with this state file.

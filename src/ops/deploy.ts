@@ -51,7 +51,7 @@ export async function deploy(fleet: Fleet, ops: FleetOps, bots: Bot[], opts: Dep
       return bots.filter((b) => b.vm === h.vm.name).map((b) => {
         const to = releases.get(b.name)!.release;
         const from = s.bots.find((x) => x.bot === b.name)?.current ?? null;
-        return { vm: h.vm.name, bot: b.name, from, to, upload: !s.releases.includes(to), action: from === to ? 'restart if its files changed or it is not running' : 'switch and restart' };
+        return { vm: h.vm.name, bot: b.name, from, to, upload: !s.releases.includes(to), action: from === null ? 'install and start' : from === to ? 'restart if its files changed or it is not running' : 'switch and restart' };
       });
     })).flat();
     return { bots: [], orphans: [], plan };

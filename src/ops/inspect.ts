@@ -28,7 +28,7 @@ export async function lockStatus(fleet: Fleet, ops: FleetOps, vms: string[]): Pr
 }
 
 /** Releases leases: stale ones always, a live one only with force (recorded in the ledger). */
-export async function lockRelease(fleet: Fleet, ops: FleetOps, vms: string[], force: boolean): Promise<LockRow[]> {
+export async function lockRelease(fleet: Fleet, ops: FleetOps, vms: string[], force: boolean, dryRun = false): Promise<LockRow[]> {
   const rows = await lockStatus(fleet, ops, vms);
   const live = rows.filter((r) => r.lease && !r.stale);
   if (live.length && !force) {
@@ -36,6 +36,7 @@ export async function lockRelease(fleet: Fleet, ops: FleetOps, vms: string[], fo
       hint: 'it is released when that command ends; --force takes it from a botctl you know is gone',
     });
   }
+  if (dryRun) return rows.filter((r) => r.lease);
   for (const r of rows.filter((x) => x.lease)) {
     const { agent } = await ops.vm(r.vm);
     await agent.call('lock-release', schemas.lockRelease, { force: true });

@@ -83,6 +83,21 @@ describe('deploy over SSH', () => {
     expect((await status()).map((x) => x.pid)).toEqual(pids);
   });
 
+  it('--dry-run on stop, start and down prints the plan and changes nothing', async () => {
+    const pids = (await status()).map((x) => x.pid);
+    const ledger = (await ssh(`wc -l < ${root}/botctl/ledger.jsonl`)).stdout;
+    const stop = await run(['stop', '--all', '--dry-run']);
+    expect(stop.exitCode).toBe(0);
+    expect(stop.stdout).toMatch(/^dry run: nothing was changed\n/);
+    expect(stop.stdout).toMatch(/│ alpha +│ testvm +│ would stop \(SIGTERM to the proven pid\) +│ \d+/);
+    const start = JSON.parse((await run(['start', 'beta', '--dry-run', '--json'])).stdout);
+    expect(start).toEqual({ plan: [{ bot: 'beta', vm: 'testvm', result: 'already running', pid: pids[1] }] });
+    const down = await run(['down', '--dry-run']);
+    expect(down.stdout).toBe(`dry run: nothing was changed\n${['alpha', 'beta', 'gamma'].map((b) => `testvm/${b}: would stop (SIGTERM to the proven pid)`).join('\n')}`);
+    expect((await status()).map((x) => x.pid)).toEqual(pids);
+    expect((await ssh(`wc -l < ${root}/botctl/ledger.jsonl`)).stdout).toBe(ledger);
+  });
+
   it('refuses a second mutating command while the first holds the lock, then lets it through', async () => {
     sim.addBot('rotated-gamma-0a1b2c', 'gamma2');
     const first = run(['deploy', 'gamma'], { TOKEN_GAMMA: 'rotated-gamma-0a1b2c' });
@@ -100,6 +115,9 @@ describe('deploy over SSH', () => {
     await waitFor('the victim holding the lock', async () => (await ssh(`cat ${root}/botctl/lock 2>/dev/null || true`)).stdout.includes('deploy --all'), 20_000, 10);
     victim.kill('SIGKILL');
     await victim;
+    expect((await ssh(`cat ${root}/botctl/lock`)).stdout).toContain('deploy --all');
+    const dry = await run(['lock', 'release', '--force', '--dry-run']);
+    expect(dry.stdout).toMatch(/^dry run: nothing was changed\nwould release the lock on testvm \(\S+@\S+: deploy --all\)$/);
     expect((await ssh(`cat ${root}/botctl/lock`)).stdout).toContain('deploy --all');
     const next = await run(['stop', 'beta']);
     expect(next.stderr).not.toMatch(/E_LOCK_HELD/);
