@@ -20,6 +20,19 @@ export async function timeEach(n: number, fn: () => Promise<unknown>): Promise<n
   return out;
 }
 
+/** Runs each of `fns` n times, interleaved (a, b, a, b, ...) so drift on the machine hits all alike. */
+export async function timeInterleaved(n: number, fns: (() => Promise<unknown>)[]): Promise<number[][]> {
+  const out = fns.map(() => [] as number[]);
+  for (let i = 0; i < n; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const t = performance.now();
+      await fn();
+      out[k]!.push(performance.now() - t);
+    }
+  }
+  return out;
+}
+
 export interface Row {
   what: string;
   botctl: string;

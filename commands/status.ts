@@ -21,9 +21,12 @@ export default function statusCommand(): Command {
     )
     .action(async (opts: { vm?: string[]; json?: boolean }, cmd: Command) => {
       const { selectVms } = await import('../src/context.js');
-      const { fleetStatus } = await import('../src/ops/status.js');
-      const { renderStatus } = await import('../src/ui/status.js');
-      const rows = await withOps(cmd, (fleet, ops) => fleetStatus(fleet, ops, selectVms(fleet, opts.vm)));
-      renderStatus(rows, Boolean(opts.json));
+      await withOps(cmd, async (fleet, ops) => {
+        const vms = selectVms(fleet, opts.vm);
+        // status is every operator's hot path: connect first, and load the rest during the handshake.
+        await ops.dial(vms);
+        const [{ fleetStatus }, { renderStatus }] = await Promise.all([import('../src/ops/status.js'), import('../src/ui/status.js')]);
+        renderStatus(await fleetStatus(fleet, ops, vms), Boolean(opts.json));
+      });
     });
 }

@@ -1,7 +1,7 @@
 import { BotctlError } from '../errors.js';
 import type { Bot, Fleet, Vm } from '../fleet/types.js';
 import { agentBundle } from '../release/agentBundle.js';
-import { AgentClient, schemas } from '../remote/agent.js';
+import type { AgentClient } from '../remote/agent.js';
 import type { Host } from '../remote/host.js';
 import type { HostPool } from '../remote/hosts.js';
 
@@ -27,6 +27,7 @@ export class FleetOps {
    */
   async preflight(handles: VmHandle[], bots: Pick<Bot, 'name' | 'vm'>[]): Promise<void> {
     await Promise.all(handles.filter((h) => h.vm.supervisor === 'systemd').map(async (h) => {
+      const { schemas } = await import('../remote/agent.js');
       const p = await h.agent.call('preflight', schemas.preflight, { bots: bots.filter((b) => b.vm === h.vm.name).map((b) => b.name).join(',') });
       const { user, linger, manager } = p.systemd;
       if (manager !== 'running' && manager !== 'degraded') {
@@ -49,11 +50,19 @@ export class FleetOps {
     }));
   }
 
+  /** Starts connecting to these VMs; resolves once each handshake is under way. */
+  async dial(names: string[]): Promise<void> {
+    for (const n of names) this.vm(n).catch(() => undefined);
+    await Promise.all(names.map((n) => this.pool.dialed(n)));
+  }
+
   vm(name: string): Promise<VmHandle> {
     let h = this.handles.get(name);
     if (!h) {
       const vm = this.fleet.vms[name]!;
-      h = this.pool.get(vm).then((host) => ({ vm, host, agent: new AgentClient(host, vm, agentBundle) }));
+      // The agent client (and zod with it) loads while the SSH handshake is in flight.
+      const client = this.pool.dialed(name).then(() => import('../remote/agent.js'));
+      h = Promise.all([this.pool.get(vm), client]).then(([host, { AgentClient }]) => ({ vm, host, agent: new AgentClient(host, vm, agentBundle) }));
       h.catch(() => this.handles.delete(name));
       this.handles.set(name, h);
     }

@@ -6,6 +6,7 @@ import type { SshHostOptions } from './ssh.js';
 /** One Host per VM for the whole invocation: the SSH connection is opened once and reused. */
 export class HostPool {
   private readonly hosts = new Map<string, Promise<Host>>();
+  private readonly dials = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: SshHostOptions = {}) {}
 
@@ -22,11 +23,25 @@ export class HostPool {
     return host;
   }
 
+  /**
+   * Resolves once the VM's SSH handshake is under way (or its connection failed first): work
+   * that needs no connection, such as loading modules, is best done in that wait.
+   */
+  dialed(name: string): Promise<void> {
+    return this.dials.get(name) ?? Promise.resolve();
+  }
+
   private async connect(vm: Pick<Vm, 'name' | 'host' | 'user' | 'port'>): Promise<Host> {
-    const target = import('./sshConfig.js').then(({ resolveSsh }) =>
-      resolveSsh(vm.host, { ...(vm.user !== undefined && { user: vm.user }), ...(vm.port !== undefined && { port: vm.port }), configFile: this.opts.configFile, resolver: this.opts.resolver }));
-    const [{ connectSsh }, resolved] = await Promise.all([import('./ssh.js'), target]);
-    return connectSsh(vm, this.opts, resolved);
+    let onDial!: () => void;
+    this.dials.set(vm.name, new Promise<void>((resolve) => (onDial = resolve)));
+    try {
+      const target = import('./sshConfig.js').then(({ resolveSsh }) =>
+        resolveSsh(vm.host, { ...(vm.user !== undefined && { user: vm.user }), ...(vm.port !== undefined && { port: vm.port }), configFile: this.opts.configFile, resolver: this.opts.resolver }));
+      const [{ connectSsh }, resolved] = await Promise.all([import('./ssh.js'), target]);
+      return await connectSsh(vm, { ...this.opts, onDial }, resolved);
+    } finally {
+      onDial();
+    }
   }
 
   async closeAll(): Promise<void> {

@@ -8,7 +8,10 @@ import { quoteArgv } from './quote.js';
 import { describeTarget, handshake, tcpConnect, type HandshakeOptions, type HostKeyFacts } from './sshConnect.js';
 import { parseJump, resolveSsh, type ResolveOptions, type SshTarget } from './sshConfig.js';
 
-export interface SshHostOptions extends HandshakeOptions, Pick<ResolveOptions, 'configFile' | 'resolver'> {}
+export interface SshHostOptions extends HandshakeOptions, Pick<ResolveOptions, 'configFile' | 'resolver'> {
+  /** Called once the first TCP connection is up and the SSH handshake is under way. */
+  onDial?: () => void;
+}
 
 /** A VM over one SSH connection that every command of this invocation reuses. */
 export class SshHost implements Host {
@@ -131,6 +134,8 @@ export async function connectSsh(vm: { name: string; host: string; user?: string
   const jumps: NodeSSH[] = [];
   try {
     let sock: Duplex = await tcpConnect(chain[0]!, timeout);
+    // Whoever waits on this runs after the handshake below has sent its first bytes.
+    opts.onDial?.();
     for (const [i, hop] of hops.entries()) {
       const { ssh } = await handshake(hop, sock, opts);
       jumps.push(ssh);
