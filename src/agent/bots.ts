@@ -32,7 +32,7 @@ const linkTarget = (link: string) => (existsSync(link) ? path.basename(readlinkS
 
 export const deployedBots = (root: string) => (existsSync(path.join(root, 'bots')) ? readdirSync(path.join(root, 'bots')).filter((d) => NAME.test(d)).sort() : []);
 
-/** The pid of the bot's main process when it runs and is provably the bot, else null. */
+/** The bot's main process, once proven to be the bot. */
 interface Alive { pid: number; startedAt: string | null }
 
 function viaPidFile(root: string, bot: string): { alive: Alive | null; recorded: boolean } {
@@ -57,12 +57,11 @@ function unitProps(root: string, bots: string[]): Map<string, UnitProps> {
 
 /** The status of every bot deployed under the root, from /proc, pid files and systemd. */
 export function statusAll(root: string, staleMs: number): Record<string, unknown>[] {
-  const bots = deployedBots(root);
+  const bots = new Map(deployedBots(root).map((b) => [b, readLaunch(root, b)?.supervisor ?? 'process']));
   const procs = processIndex();
-  const units = unitProps(root, bots.filter((b) => readLaunch(root, b)?.supervisor === 'systemd'));
-  return bots.map((bot) => {
+  const units = unitProps(root, [...bots].filter(([, s]) => s === 'systemd').map(([b]) => b));
+  return [...bots].map(([bot, supervisor]) => {
     const p = botPaths(root, bot);
-    const supervisor = readLaunch(root, bot)?.supervisor ?? 'process';
     const props = units.get(unitName(bot));
     const byPid = viaPidFile(root, bot);
     const byUnit = viaUnit(root, bot, props);
