@@ -20,6 +20,7 @@ const CGROUP2_MAGIC = 0x63677270;
  * both true, marks the user as lingering the way `loginctl enable-linger` does, and starts it.
  */
 export async function startUserManager(user: string): Promise<UserManager> {
+  if (process.getuid?.() !== 0) throw new Error('the systemd tests start a user manager for the test user and switch its lingering: run them as root, as CI does');
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
   const home = execFileSync('sh', ['-c', `getent passwd ${uid} | cut -d: -f6`], { encoding: 'utf8' }).trim();
