@@ -15,7 +15,7 @@ export default function statusCommand(): Command {
           '',
           'States: running; stale (heartbeat too old); restarting (systemd restarts it after a crash); crashed (its',
           'pid is gone, or systemd gave up); stopped; duplicate (more than one process for the bot); unmanaged (a',
-          'process botctl did not start); not deployed; unreachable.',
+          'process botctl did not start); unknown (the VM answered, its systemd did not); not deployed; unreachable.',
           '',
         ].join('\n'),
     )

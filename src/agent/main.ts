@@ -41,9 +41,12 @@ async function run(): Promise<unknown> {
   switch (verb) {
     case 'hello':
       return { node: process.version, execPath: process.execPath };
-    case 'preflight':
+    case 'preflight': {
       // Asked before a mutating command touches a systemd VM: nothing changes here.
-      return { node: process.version, execPath: process.execPath, systemd: systemdReadiness(), taken: unitsTaken(root, (values.bots ?? '').split(',').filter((b) => NAME.test(b))) };
+      const systemd = systemdReadiness();
+      const up = systemd.manager === 'running' || systemd.manager === 'degraded';
+      return { node: process.version, execPath: process.execPath, systemd, taken: up ? unitsTaken(root, (values.bots ?? '').split(',').filter((b) => NAME.test(b))) : [] };
+    }
     case 'status':
       return { time: new Date().toISOString(), releases: releases(), bots: statusAll(root, Number(values['stale-ms'] ?? 30_000)) };
     case 'releases':

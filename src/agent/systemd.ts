@@ -43,12 +43,14 @@ export function parseShow(out: string): Map<string, UnitProps> {
 export type UnitState = 'active' | 'restarting' | 'failed' | 'inactive';
 
 /**
- * What a unit's states mean for its bot: `activating (auto-restart)` is a crash systemd is about
- * to retry; `failed` is a crash it gave up on (or an exit it must not retry).
+ * What a unit's states mean for its bot: `auto-restart` is a crash systemd is about to retry
+ * (systemd 254 adds `auto-restart-queued`, and the brief `failed-before-auto-restart` and
+ * `dead-before-auto-restart`); `failed` is a crash it gave up on, or an exit it must not retry.
  */
 export function unitState(p: UnitProps): UnitState {
-  if (p.ActiveState === 'active' || p.ActiveState === 'reloading' || (p.ActiveState === 'activating' && p.SubState !== 'auto-restart')) return 'active';
-  if (p.ActiveState === 'activating' && p.SubState === 'auto-restart') return 'restarting';
+  const sub = p.SubState ?? '';
+  if (sub.startsWith('auto-restart') || sub.endsWith('before-auto-restart')) return 'restarting';
+  if (p.ActiveState === 'active' || p.ActiveState === 'reloading' || p.ActiveState === 'activating') return 'active';
   if (p.ActiveState === 'failed') return 'failed';
   return 'inactive';
 }

@@ -31,8 +31,12 @@ export function launch(vm: Pick<Vm, 'root' | 'node' | 'supervisor'>, bot: string
   return { argv: [vm.node ?? 'node', ...RUNTIME_NODE_FLAGS, `${botDir(vm, bot)}/current/runtime/main.js`, runtimeConfigPath(vm, bot)], supervisor: vm.supervisor };
 }
 
-/** The bot's env file (written 0600): its token. A value with a line break is refused, not mangled. */
+/**
+ * The bot's env file (written 0600): its token. systemd's EnvironmentFile= reads quotes,
+ * backslashes and outer whitespace its own way, so a value holding them is refused, not mangled.
+ */
 export function envFile(token: string): string {
   if (/[\r\n\0]/.test(token)) throw new TypeError('a secret may not contain a line break or NUL');
+  if (/["'\\`$]/.test(token) || token !== token.trim()) throw new TypeError('a secret may not contain quotes, backslashes, `, $ or leading/trailing spaces');
   return `BOTCTL_TOKEN=${token}\n`;
 }

@@ -15,8 +15,9 @@ export interface ControlOutcome { bot: string; vm: string; result: string; pid: 
 export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop', opts: ControlOptions): Promise<ControlOutcome[]> {
   const vms = [...new Set(bots.map((b) => b.vm))].sort();
   const handles = await Promise.all(vms.map((v) => ops.vm(v)));
-  if (opts.dryRun) return (await mapLimit(handles, 8, (h) => planVm(h, bots, verb))).flat();
+  // Read-only, so a dry run asks too: its plan must not promise a start that would be refused.
   if (verb === 'start') await ops.preflight(handles, bots);
+  if (opts.dryRun) return (await mapLimit(handles, 8, (h) => planVm(h, bots, verb))).flat();
   return withFleetLock(handles.map((h) => ({ vm: h.vm.name, agent: h.agent })), { command: opts.command, waitMs: opts.lockWaitMs, ttlMs: opts.lockTtlMs }, async () =>
     (await mapLimit(handles, 4, async (h) => {
       const out: ControlOutcome[] = [];
@@ -50,7 +51,10 @@ async function planVm(h: VmHandle, bots: Bot[], verb: 'start' | 'stop'): Promise
     const s = deployed.get(bot.name);
     const result = !s?.current ? 'not deployed: refused'
       : verb === 'start' ? (s.pid !== null ? 'already running' : `would start (${how}), then wait for ready`)
-      : s.pid !== null ? `would stop (${how})` : `already ${s.state}`;
+      : s.pid !== null ? `would stop (${how})`
+      // systemd still holds a crash loop or a failed unit: stop ends it and clears it.
+      : s.supervisor === 'systemd' && (s.state === 'restarting' || s.state === 'crashed') ? `would stop its ${s.state === 'restarting' ? 'restart loop' : 'failed unit'} (${how})`
+      : `already ${s.state}`;
     return { bot: bot.name, vm: h.vm.name, result, pid: s?.pid ?? null };
   });
 }

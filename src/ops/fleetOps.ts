@@ -2,6 +2,7 @@ import { BotctlError } from '../errors.js';
 import type { Bot, Fleet, Vm } from '../fleet/types.js';
 import { agentBundle } from '../release/agentBundle.js';
 import type { AgentClient } from '../remote/agent.js';
+import { unitSafePath } from './systemd.js';
 import type { Host } from '../remote/host.js';
 import type { HostPool } from '../remote/hosts.js';
 
@@ -27,6 +28,8 @@ export class FleetOps {
    */
   async preflight(handles: VmHandle[], bots: Pick<Bot, 'name' | 'vm'>[]): Promise<void> {
     await Promise.all(handles.filter((h) => h.vm.supervisor === 'systemd').map(async (h) => {
+      const root = unitSafePath(h.vm.root);
+      if (root) throw new BotctlError('E_CONFIG', `${h.vm.name}: ${root}; nothing was changed`, { hint: `give ${h.vm.name} a root without spaces, %, quotes or backslashes in fleet.yaml` });
       const { schemas } = await import('../remote/agent.js');
       const p = await h.agent.call('preflight', schemas.preflight, { bots: bots.filter((b) => b.vm === h.vm.name).map((b) => b.name).join(',') });
       const { user, linger, manager } = p.systemd;
@@ -60,10 +63,13 @@ export class FleetOps {
     let h = this.handles.get(name);
     if (!h) {
       const vm = this.fleet.vms[name]!;
+      const host = this.pool.get(vm);
       // The agent client (and zod with it) loads while the SSH handshake is in flight.
       const client = this.pool.dialed(name).then(() => import('../remote/agent.js'));
-      h = Promise.all([this.pool.get(vm), client]).then(([host, { AgentClient }]) => ({ vm, host, agent: new AgentClient(host, vm, agentBundle) }));
-      h.catch(() => this.handles.delete(name));
+      h = Promise.all([host, client]).then(([hst, { AgentClient }]) => ({ vm, host: hst, agent: new AgentClient(hst, vm, agentBundle) }));
+      // A failure stays the answer for this invocation: a second try would double the wait on
+      // an unreachable VM (status dials first, then reads).
+      h.catch(() => undefined);
       this.handles.set(name, h);
     }
     return h;

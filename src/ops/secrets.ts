@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BotctlError } from '../errors.js';
 import type { Bot } from '../fleet/types.js';
+import { envFile } from './botFiles.js';
 
 /**
  * Reads every bot's secret before anything changes: env:NAME from the operator's environment,
@@ -21,7 +22,15 @@ export function readSecrets(bots: Bot[], env: NodeJS.ProcessEnv = process.env): 
       }
     }
     if (!value) missing.push(`${bot.name} needs ${ref.kind}:${ref.ref}`);
-    else out.set(bot.name, value);
+    else {
+      try {
+        envFile(value);
+      } catch (err) {
+        // The value itself is never echoed: only which secret and what kind of character.
+        throw new BotctlError('E_USAGE', `the secret ${ref.kind}:${ref.ref} of ${bot.name} cannot be written safely: ${(err as Error).message}; nothing was changed`);
+      }
+      out.set(bot.name, value);
+    }
   }
   if (missing.length) {
     throw new BotctlError('E_USAGE', `missing secret${missing.length > 1 ? 's' : ''}: ${missing.join('; ')}; nothing was changed`, {

@@ -8,7 +8,7 @@ import type { FleetOps } from './fleetOps.js';
 export interface BotRow {
   bot: string;
   vm: string;
-  /** running, stale, restarting, crashed, stopped, duplicate, unmanaged (from the VM), or: not deployed, unreachable. */
+  /** running, stale, restarting, crashed, stopped, duplicate, unmanaged, unknown (from the VM), or: not deployed, unreachable. */
   state: string;
   /** How often systemd restarted the bot since it was started; null under the process supervisor. */
   restarts: number | null;
@@ -65,6 +65,7 @@ function rowsFor(fleet: Fleet, vm: string, s: AgentStatus, now: number): BotRow[
       // The heartbeat says how old the connection was when it was written; add the time since.
       connectionAgeMs: typeof hb?.connectionAgeMs === 'number' ? hb.connectionAgeMs + (b.heartbeatAgeMs ?? 0) : null,
       orphan: false,
+      ...(b.detail && { error: b.detail }),
     };
   });
   for (const b of s.bots) {

@@ -14,9 +14,15 @@ export function systemdQuote(arg: string): string {
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-// Paths in other keys take no quotes; a path systemd would misread is refused, not mangled.
+/** Why a unit file cannot name this path (its other keys take no quotes), or null when it can. */
+export function unitSafePath(p: string): string | null {
+  return /^\/[^\s%"'\\]*$/.test(p) ? null : `a systemd unit cannot name ${JSON.stringify(p)} safely: use a root without spaces, %, quotes or backslashes`;
+}
+
+// A path systemd would misread is refused, not mangled (preflight has said so before this).
 function plainPath(p: string): string {
-  if (!/^\/[^\s%"\\]*$/.test(p)) throw new TypeError(`a systemd unit cannot name ${JSON.stringify(p)} safely: use a root without spaces, %, quotes or backslashes`);
+  const why = unitSafePath(p);
+  if (why) throw new TypeError(why);
   return p;
 }
 
@@ -32,13 +38,13 @@ export function unitFile(vm: Pick<Vm, 'root'>, bot: Pick<Bot, 'name' | 'http'>, 
   return [
     '[Unit]',
     `Description=botctl bot ${bot.name}`,
-    'After=network-online.target',
-    'Wants=network-online.target',
+    // No network-online.target: a user manager cannot see it. The runtime retries its connections.
     'StartLimitIntervalSec=300',
     'StartLimitBurst=5',
     '',
     '[Service]',
-    'Type=simple',
+    // exec, not simple: `systemctl start` returns once node runs, so the agent can prove its pid.
+    'Type=exec',
     `ExecStart=${argv.map(systemdQuote).join(' ')}`,
     `EnvironmentFile=${plainPath(`${dir}/env`)}`,
     `WorkingDirectory=${plainPath(dir)}`,

@@ -85,7 +85,9 @@ export const schemas = {
     releases: z.array(z.string()),
     bots: z.array(z.object({
       bot: z.string(),
-      state: z.enum(['running', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged']),
+      state: z.enum(['running', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged', 'unknown']),
+      /** Why the state is unknown (systemd did not answer). */
+      detail: z.string().optional(),
       supervisor: z.enum(['process', 'systemd']),
       pid: z.number().nullable(),
       /** How often systemd restarted it (null under the process supervisor). */

@@ -129,4 +129,16 @@ describe('supervisor: systemd', () => {
     expect(s.restarts).toBe(0);
     expect(show('sd-bad', 'ExecMainStatus')).toBe('78');
   });
+
+  // Last: it stops the manager (and with it every unit).
+  it('when the VM answers but its systemd does not, status says unknown and why, not unreachable', async () => {
+    await manager.stop();
+    const r = await run(['status']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/│ sd-one +│ sdvm +│ unknown /);
+    expect(r.stderr).toMatch(/^sdvm: state unknown: systemctl show .*/m);
+    const start = await run(['start', 'sd-one']);
+    expect(start.exitCode).toBe(3);
+    expect(start.stderr).toMatch(/botctl-test's systemd manager is .*; nothing was changed/);
+  });
 });

@@ -11,13 +11,11 @@ describe('systemd units', () => {
   it('is exactly this for a plain root', () => {
     expect(unitFile({ root: '/opt/bots' }, bot, '/usr/bin/node')).toBe(`[Unit]
 Description=botctl bot barnacles
-After=network-online.target
-Wants=network-online.target
 StartLimitIntervalSec=300
 StartLimitBurst=5
 
 [Service]
-Type=simple
+Type=exec
 ExecStart=/usr/bin/node --max-semi-space-size=1 --v8-pool-size=1 /opt/bots/bots/barnacles/current/runtime/main.js /opt/bots/bots/barnacles/runtime.json
 EnvironmentFile=/opt/bots/bots/barnacles/env
 WorkingDirectory=/opt/bots/bots/barnacles

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { waitFor } from './bots.js';
 
 /** A real `systemd --user` manager for the test user, as on a VM with lingering on. */
@@ -21,6 +21,8 @@ const CGROUP2_MAGIC = 0x63677270;
  */
 export async function startUserManager(user: string): Promise<UserManager> {
   if (process.getuid?.() !== 0) throw new Error('the systemd tests start a user manager for the test user and switch its lingering: run them as root, as CI does');
+  // On a machine booted with systemd this would meddle with the real user.slice and logind.
+  if (readFileSync('/proc/1/comm', 'utf8').trim() === 'systemd') throw new Error('PID 1 is systemd here: these tests are for machines without it (CI); use a real VM instead');
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
   const home = execFileSync('sh', ['-c', `getent passwd ${uid} | cut -d: -f6`], { encoding: 'utf8' }).trim();
