@@ -48,11 +48,17 @@ export async function deploy(fleet: Fleet, ops: FleetOps, bots: Bot[], opts: Dep
   if (opts.dryRun) {
     const plan = (await mapLimit(handles, 8, async (h) => {
       const s = await h.agent.call('status', schemas.status);
-      return bots.filter((b) => b.vm === h.vm.name).map((b) => {
+      const rows = bots.filter((b) => b.vm === h.vm.name).map((b) => {
         const to = releases.get(b.name)!.release;
         const from = s.bots.find((x) => x.bot === b.name)?.current ?? null;
         return { vm: h.vm.name, bot: b.name, from, to, upload: !s.releases.includes(to), action: from === null ? 'install and start' : from === to ? 'restart if its files changed or it is not running' : 'switch and restart' };
       });
+      // What the real deploy would report (or, with --prune, remove) on this VM.
+      const placed = new Set(botsOn(fleet, h.vm.name).map((b) => b.name));
+      for (const o of s.bots.filter((x) => !placed.has(x.bot))) {
+        rows.push({ vm: h.vm.name, bot: o.bot, from: o.current, to: '-', upload: false, action: opts.prune ? 'not in fleet.yaml: stop and remove' : 'not in fleet.yaml: left as it is (--prune removes it)' });
+      }
+      return rows;
     })).flat();
     return { bots: [], orphans: [], plan };
   }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebexSim } from '../../src/sim/webex/sim.js';
@@ -149,5 +151,24 @@ describe('deploy over SSH', () => {
     }
     const ledger = (await ssh(`cat ${root}/botctl/ledger.jsonl`)).stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(ledger.some((e) => e.action === 'deploy' && e.bot === 'gamma' && e.result === 'ok')).toBe(true);
+  });
+
+  it('reports a bot fleet.yaml no longer places, and removes it only with --prune', async () => {
+    writeFileSync(path.join(dir, 'fleet.yaml'), fleetText().replace(/^ {2}gamma:.*\n/m, ''));
+    const gammaPid = (await row('gamma')).pid;
+    const dry = await run(['deploy', '--all', '--dry-run']);
+    expect(dry.stdout).toMatch(/│ testvm +│ gamma +│ \w+ +│ - +│ no +│ not in fleet\.yaml: left as it is \(--prune removes it\) +│/);
+    const kept = await run(['deploy', '--all']);
+    expect(kept.exitCode).toBe(0);
+    expect(kept.stdout).toContain('gamma still runs on testvm but fleet.yaml no longer places it there (--prune removes it)');
+    expect(await row('gamma')).toMatchObject({ state: 'running', pid: gammaPid });
+    expect((await run(['deploy', '--all', '--prune', '--dry-run'])).stdout).toMatch(/│ gamma +│ \w+ +│ - +│ no +│ not in fleet\.yaml: stop and remove +│/);
+    const pruned = await run(['deploy', '--all', '--prune']);
+    expect(pruned.exitCode).toBe(0);
+    expect(pruned.stdout).toContain('removed gamma from testvm: fleet.yaml no longer places it there');
+    expect((await status()).map((x) => x.bot)).toEqual(['alpha', 'beta']);
+    expect((await ssh(`ls ${root}/bots`)).stdout).toBe('alpha\nbeta');
+    // Gone, or a zombie its new parent has not reaped yet (the agent that started it has exited).
+    expect((await ssh(`ps -o stat= -p ${gammaPid} || true`)).stdout.trim()).toMatch(/^(Z.*)?$/);
   });
 });
