@@ -2,15 +2,10 @@
 // stop works whatever started the bot, so a VM can move from one supervisor to the other.
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { AgentError } from './errors.js';
 import { isBotProcess, pidFileOf, processIndex, readEnvFile, readPid, removePid, startDetached, stopProven } from './proc.js';
 import { linkedUnit, lingering, unitName } from './systemd.js';
 import { showUnits, startUnit, stopUnit, takenBy, unitView, type Alive, type UnitView } from './units.js';
-
-export class AgentError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
 
 interface Launch { argv: string[]; supervisor?: 'process' | 'systemd' }
 
@@ -29,7 +24,8 @@ const readLaunch = (root: string, bot: string): Launch | null => {
     return null;
   }
 };
-const linkTarget = (link: string) => (existsSync(link) ? path.basename(readlinkSync(link)) : null);
+/** The release id a `current` or `previous` link points to; null when there is none. */
+export const linkTarget = (link: string) => (existsSync(link) ? path.basename(readlinkSync(link)) : null);
 
 export const deployedBots = (root: string) => (existsSync(path.join(root, 'bots')) ? readdirSync(path.join(root, 'bots')).filter((d) => NAME.test(d)).sort() : []);
 

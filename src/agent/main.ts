@@ -1,11 +1,12 @@
 // The botctl agent: runs on a VM as `node agent.mjs <verb> --root <root> [options]` and answers
 // with one JSON document on stdout. Node builtins only, so it starts in tens of milliseconds.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { treeHash } from '../release/hash.js';
-import { AgentError, deployedBots as bots, NAME, removeBot, startBot, statusAll, stopBot, unitsTaken } from './bots.js';
+import { botPaths, deployedBots as bots, linkTarget, NAME, removeBot, startBot, statusAll, stopBot, unitsTaken } from './bots.js';
+import { AgentError } from './errors.js';
 import { swapSymlink, underRoot, writeAtomic } from './files.js';
 import * as lease from './lease.js';
 import { readLog } from './logs.js';
@@ -32,8 +33,7 @@ function arg(name: 'bot' | 'release' | 'file' | 'path', pattern?: RegExp): strin
   return v;
 }
 
-const botDir = (bot: string) => path.join(root, 'bots', bot);
-const linkTarget = (link: string) => (existsSync(link) ? path.basename(readlinkSync(link)) : null);
+const botDir = (bot: string) => botPaths(root, bot).dir;
 
 const releases = () => (existsSync(path.join(root, 'releases')) ? readdirSync(path.join(root, 'releases')).filter((d) => ID.test(d)).sort() : []);
 

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AgentError } from './errors.js';
 
 /** The unit name of a bot, as `systemctl --user` knows it. */
 export const unitName = (bot: string) => `botctl-${bot}.service`;
@@ -72,7 +73,7 @@ export function systemctl(args: string[], timeoutMs = 60_000): string {
   const r = systemctlRaw(args, timeoutMs);
   if (r.code !== 0) {
     const why = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${r.code}`;
-    throw Object.assign(new Error(`systemctl ${args.slice(1).join(' ')}: ${why}`), { code: 'E_SYSTEMD' });
+    throw new AgentError('E_SYSTEMD', `systemctl ${args.slice(1).join(' ')}: ${why}`);
   }
   return r.stdout;
 }

@@ -3,6 +3,7 @@
 // by the pid it runs (proven from /proc), never by the link alone.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { AgentError } from './errors.js';
 import { cmdline, processStartedAt } from './proc.js';
 import { linkedUnit, parseShow, systemctl, systemctlArgv, unitName, unitState, unlinkDangling, type UnitProps, type UnitState } from './systemd.js';
 
@@ -77,8 +78,8 @@ export function startUnit(bot: string, p: UnitPaths): { pid: number; already: bo
   const view = unitView(bot, p, showUnits([bot]).get(unitName(bot)));
   if (view.alive) return { pid: view.alive.pid, already: true };
   const other = takenBy(bot, p, view);
-  if (other) throw Object.assign(new Error(`${unitName(bot)} belongs to the root ${other}: two roots on one VM user cannot share a bot name`), { code: 'E_UNIT_TAKEN' });
-  if (!existsSync(p.unitFile)) throw Object.assign(new Error(`${bot} has no unit file: deploy it first`), { code: 'E_NOT_DEPLOYED' });
+  if (other) throw new AgentError('E_UNIT_TAKEN', `${unitName(bot)} belongs to the root ${other}: two roots on one VM user cannot share a bot name`);
+  if (!existsSync(p.unitFile)) throw new AgentError('E_NOT_DEPLOYED', `${bot} has no unit file: deploy it first`);
   // A link left by a root that was deleted by hand: nothing runs from it (checked above).
   if (linkedUnit(bot) && !view.linkedHere) unlinkDangling(bot);
   // systemd opens the log for append itself, but will not make its directory.
@@ -90,6 +91,6 @@ export function startUnit(bot: string, p: UnitPaths): { pid: number; already: bo
   // Type=exec: start returns once node runs, so its command line already proves it.
   systemctl(systemctlArgv.start(bot));
   const after = unitView(bot, p, showUnits([bot]).get(unitName(bot)));
-  if (!after.alive) throw Object.assign(new Error(`${unitName(bot)} did not stay up (${after.unit}): botctl logs ${bot} says why`), { code: 'E_START' });
+  if (!after.alive) throw new AgentError('E_START', `${unitName(bot)} did not stay up (${after.unit}): botctl logs ${bot} says why`);
   return { pid: after.alive.pid, already: false };
 }

@@ -36,9 +36,14 @@ export interface SimFixture<S> {
   track(b: BotProcess): BotProcess;
 }
 
-/** One Webex simulator for a test file; each bot gets a token and a direct room. */
-export function useSim(prefix: string): SimFixture<WebexSim> {
-  const life = lifecycle(() => new WebexSim());
+/** A simulator for the file, and bots made on it with numbered names and tokens. */
+function fixture<S extends Server & { addBot(token: string, name: string): unknown }>(
+  make: () => S,
+  prefix: string,
+  tokenOf: (n: number) => string,
+  start: (sim: S, name: string, token: string, overrides: Record<string, unknown>) => { b: BotProcess; roomId: string },
+): SimFixture<S> {
+  const life = lifecycle(make);
   let seq = 0;
   return {
     get sim() {
@@ -46,30 +51,27 @@ export function useSim(prefix: string): SimFixture<WebexSim> {
     },
     bot(overrides = {}) {
       const n = ++seq;
-      const token = `token-${prefix}-${n}-abcdef`;
+      const token = tokenOf(n);
       life.sim().addBot(token, `${prefix}${n}`);
-      const b = life.track(new BotProcess(`${prefix}${n}`, token, life.sim(), overrides));
-      return { b, roomId: life.sim().directRoom(token).id, token };
+      const { b, roomId } = start(life.sim(), `${prefix}${n}`, token, overrides);
+      return { b: life.track(b), roomId, token };
     },
     track: life.track,
   };
 }
 
+/** One Webex simulator for a test file; each bot gets a token and a direct room. */
+export function useSim(prefix: string): SimFixture<WebexSim> {
+  return fixture(() => new WebexSim(), prefix, (n) => `token-${prefix}-${n}-abcdef`, (sim, name, token, overrides) => ({
+    b: new BotProcess(name, token, sim, overrides),
+    roomId: sim.directRoom(token).id,
+  }));
+}
+
 /** One Telegram simulator for a test file; each bot gets a token (its chat is the ops user's). */
 export function useTelegramSim(prefix: string): SimFixture<TelegramSim> {
-  const life = lifecycle(() => new TelegramSim());
-  let seq = 0;
-  return {
-    get sim() {
-      return life.sim();
-    },
-    bot(overrides = {}) {
-      const n = ++seq;
-      const token = `${9000 + n}:${prefix}-secret-token-${n}`;
-      life.sim().addBot(token, `${prefix}${n}`);
-      const b = life.track(telegramBot(`${prefix}${n}`, token, life.sim().apiBase, overrides));
-      return { b, roomId: '', token };
-    },
-    track: life.track,
-  };
+  return fixture(() => new TelegramSim(), prefix, (n) => `${9000 + n}:${prefix}-secret-token-${n}`, (sim, name, token, overrides) => ({
+    b: telegramBot(name, token, sim.apiBase, overrides),
+    roomId: '',
+  }));
 }
