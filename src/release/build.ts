@@ -2,23 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { execa } from 'execa';
 import { BotctlError } from '../errors.js';
 import { dependencySetKey } from './deps.js';
 import { treeHash } from './hash.js';
-import { ensureVersionsExist } from './versions.js';
+import { cachedRelease, inputsKey, rememberRelease, type InputsOptions } from './inputs.js';
+import type { Manifest, Release } from './manifest.js';
 
-export interface Manifest {
-  id: string;
-  dependencies: Record<string, string>;
-  /** Bot entry (relative to fleet.yaml) -> bundled module inside the release. */
-  bots: Record<string, string>;
-  builtAt: string;
-  gitSha: string | null;
-}
-
-export interface Release { id: string; dir: string; manifest: Manifest; built: boolean }
+export type { Manifest, Release };
 
 export interface BuildOptions {
   /** Where releases are kept on this machine: <cacheDir>/releases/<id>. */
@@ -37,29 +27,46 @@ function runtimeDir(): string {
   return existsSync(path.join(here, 'main.js')) ? here : path.resolve(here, '../../dist/src/runtime/');
 }
 
-/** Builds (or finds) the release for one dependency set and the bot entries that use it. */
+/**
+ * Finds or builds the release for one dependency set and the bot entries that use it. Unchanged
+ * inputs are found by their hash without installing or bundling anything.
+ */
 export async function buildRelease(deps: Record<string, string>, entries: string[], opts: BuildOptions): Promise<Release> {
+  const inputs: InputsOptions = { ...opts, runtimeDir: runtimeDir() };
+  const key = inputsKey(deps, entries, inputs);
+  const hit = key ? cachedRelease(key, inputs) : null;
+  if (hit) return { ...hit, built: false };
+  const { ensureVersionsExist } = await import('./versions.js');
   await ensureVersionsExist(deps, opts.offline);
   mkdirSync(path.join(opts.cacheDir, 'releases'), { recursive: true });
   const staging = mkdtempSync(path.join(opts.cacheDir, 'staging-'));
   try {
     await install(staging, deps, opts);
-    cpSync(runtimeDir(), path.join(staging, 'runtime'), { recursive: true, filter: (src) => !src.endsWith('.map') });
+    cpSync(inputs.runtimeDir, path.join(staging, 'runtime'), { recursive: true, filter: (src) => !src.endsWith('.map') });
     const bots: Record<string, string> = {};
+    const sources = new Set<string>();
     for (const entry of [...new Set(entries)].sort()) {
       const rel = path.relative(opts.fleetDir, entry).split(path.sep).join('/');
-      bots[rel] = await bundleEntry(entry, rel, staging, opts.fleetDir);
+      const out = await bundleEntry(entry, rel, staging, opts.fleetDir);
+      bots[rel] = out.module;
+      for (const s of out.sources) sources.add(s);
     }
     const id = treeHash(staging);
     const manifest: Manifest = { id, dependencies: installedVersions(staging, deps), bots, builtAt: new Date().toISOString(), gitSha: gitSha(opts.fleetDir) };
     const dir = path.join(opts.cacheDir, 'releases', id);
+    let release: Release;
     if (existsSync(dir)) {
       rmSync(staging, { recursive: true, force: true });
-      return { id, dir, manifest: JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest, built: false };
+      release = { id, dir, manifest: JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest, built: false };
+    } else {
+      writeFileSync(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      renameSync(staging, dir);
+      release = { id, dir, manifest, built: true };
     }
-    writeFileSync(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(staging, dir);
-    return { id, dir, manifest, built: true };
+    // The first build of a dependency set wrote its lockfile: only now are the inputs all known.
+    const after = inputsKey(deps, entries, inputs);
+    if (after) rememberRelease(after, id, [...sources], inputs);
+    return release;
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -72,6 +79,7 @@ async function install(dir: string, deps: Record<string, string>, opts: BuildOpt
   const locked = existsSync(lock);
   if (locked) cpSync(lock, path.join(dir, 'package-lock.json'));
   const args = [locked ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', opts.offline ? '--offline' : '--prefer-offline'];
+  const { execa } = await import('execa');
   const r = await execa('npm', args, { cwd: dir, reject: false, stdin: 'ignore' });
   if (r.exitCode !== 0) {
     const why = String(r.stderr).split('\n').filter((l) => l.startsWith('npm error')).slice(0, 2).join('; ');
@@ -85,10 +93,14 @@ async function install(dir: string, deps: Record<string, string>, opts: BuildOpt
   }
 }
 
-/** Bundles a bot module; its import of the runtime stays a reference to the release's runtime. */
-async function bundleEntry(entry: string, rel: string, staging: string, fleetDir: string): Promise<string> {
+/**
+ * Bundles a bot module; its import of the runtime stays a reference to the release's runtime.
+ * Returns the module's path in the release and every source file the bundle read.
+ */
+async function bundleEntry(entry: string, rel: string, staging: string, fleetDir: string): Promise<{ module: string; sources: string[] }> {
   const out = `bots/${rel.replace(/^bots\//, '').replace(/\.[cm]?[jt]sx?$/, '')}.mjs`;
-  await build({
+  const { build } = await import('esbuild');
+  const result = await build({
     entryPoints: [entry],
     outfile: path.join(staging, out),
     // esbuild names the source in a comment relative to this: the fleet's directory, not the cwd.
@@ -99,6 +111,7 @@ async function bundleEntry(entry: string, rel: string, staging: string, fleetDir
     target: 'node20',
     packages: 'external',
     logLevel: 'silent',
+    metafile: true,
     plugins: [{
       name: 'botctl-runtime',
       setup(b) {
@@ -109,7 +122,7 @@ async function bundleEntry(entry: string, rel: string, staging: string, fleetDir
       },
     }],
   });
-  return out;
+  return { module: out, sources: Object.keys(result.metafile.inputs).map((f) => path.resolve(fleetDir, f)) };
 }
 
 function installedVersions(dir: string, deps: Record<string, string>): Record<string, string> {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { BotctlError } from '../errors.js';
 import type { Bot, Fleet } from '../fleet/types.js';
-import { buildRelease, type Release } from './build.js';
+import { buildRelease } from './build.js';
+import type { Release } from './manifest.js';
 import { dependencySetKey, releaseDependencies } from './deps.js';
 
 export interface BotRelease {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFleet } from '../../src/fleet/parse.js';
 import { buildFleetReleases, selectBots } from '../../src/release/fleet.js';
-import { nearestVersions } from '../../src/release/versions.js';
+import { nearestVersions, publishedVersions } from '../../src/release/versions.js';
 import { BotProcess, REPO, waitFor } from '../support/bots.js';
 import { useSim } from '../support/simFixture.js';
 
@@ -20,6 +20,17 @@ function fleetIn(dir: string, pin = ''): ReturnType<typeof parseFleet> {
   return parseFleet(text, path.join(dir, 'fleet.yaml'));
 }
 
+/** Runs `work` with npm off the PATH: a cached build must not need it. */
+async function withoutNpm<T>(work: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    return await work();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
+
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'botctl-release-'));
 
 describe('release build', () => {
@@ -32,11 +43,28 @@ describe('release build', () => {
     expect(new Set(first.map((r) => r.release)).size).toBe(1);
     // Built once per dependency set, then found in the cache.
     expect(again.map((r) => r.built)).toEqual([true, true]);
-    const cached = await buildFleetReleases(fleetIn(d), selectBots(fleetIn(d), undefined), OFFLINE);
-    expect(cached.map((r) => r.built)).toEqual([false, false]);
+    // Found again by the hash of its inputs: without npm on the PATH, nothing could be installed.
+    const cached = await withoutNpm(() => buildFleetReleases(fleetIn(d), selectBots(fleetIn(d), undefined), OFFLINE));
+    expect(cached.map((r) => [r.release, r.built])).toEqual(first.map((r) => [r.release, false]));
     const manifest = JSON.parse(readFileSync(path.join(d, '.botctl/cache/releases', first[0]!.release, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ id: first[0]!.release, bots: { 'bots/echo.ts': 'bots/echo.mjs' }, dependencies: { ws: '8.18.3', undici: '7.16.0' } });
     expect(Date.parse(manifest.builtAt)).not.toBeNaN();
+  });
+
+  it('builds again when a file an entry imports changes, and finds the old release when it changes back', async () => {
+    const d = tmp();
+    const fleet = fleetIn(d);
+    writeFileSync(path.join(d, 'bots/greeting.ts'), "export const greeting = 'echo';\n");
+    const src = readFileSync(path.join(d, 'bots/echo.ts'), 'utf8');
+    writeFileSync(path.join(d, 'bots/echo.ts'), `import { greeting } from './greeting.js';\nexport const tag = greeting;\n${src}`);
+    const [first] = await buildFleetReleases(fleet, selectBots(fleet, ['a']), OFFLINE);
+    writeFileSync(path.join(d, 'bots/greeting.ts'), "export const greeting = 'hello';\n");
+    const [changed] = await buildFleetReleases(fleet, selectBots(fleet, ['a']), OFFLINE);
+    expect(changed!.release).not.toBe(first!.release);
+    expect(changed!.built).toBe(true);
+    writeFileSync(path.join(d, 'bots/greeting.ts'), "export const greeting = 'echo';\n");
+    const [back] = await withoutNpm(() => buildFleetReleases(fleet, selectBots(fleet, ['a']), OFFLINE));
+    expect(back).toMatchObject({ release: first!.release, built: false });
   });
 
   it('gives a per-bot pin its own release, holding the pinned version', async () => {
@@ -54,8 +82,19 @@ describe('release build', () => {
     const fleet = fleetIn(d, ', dependencies: { ws: 14.2.0 }');
     const err = await buildFleetReleases(fleet, selectBots(fleet, ['b']), OFFLINE).catch((e) => e);
     expect(err).toMatchObject({ code: 'E_USAGE' });
-    expect(err.message).toBe('ws@14.2.0 does not exist (nearest: 8.23.0, 8.22.2, 8.22.1)');
+    // The registry moves (8.23.1 came after 8.23.0): judge the shape, and that each named version exists.
+    const named = /^ws@14\.2\.0 does not exist \(nearest: (8\.\d+\.\d+), (8\.\d+\.\d+), (8\.\d+\.\d+)\)$/.exec(err.message);
+    expect(named, err.message).not.toBeNull();
+    const published = await publishedVersions('ws', true);
+    for (const v of named!.slice(1)) expect(published).toContain(v);
+    expect(err.hint).toMatch(/npm's ws is on 8\.x/);
     expect(existsSync(path.join(d, '.botctl/cache/releases'))).toBe(false);
+  });
+
+  it('names the newest 8.x versions for ws 14.2, from a recorded version list', () => {
+    const recorded = (JSON.parse(readFileSync(path.join(REPO, 'test/fixtures/npm-versions-ws.json'), 'utf8')) as { versions: string[] }).versions;
+    expect(nearestVersions('14.2.0', recorded)).toEqual(['8.23.1', '8.23.0', '8.22.2']);
+    expect(nearestVersions('8.18.9', recorded)).toEqual(['8.18.3', '8.18.2', '8.18.1']);
   });
 
   it.each([
