@@ -3,7 +3,7 @@ import { examples, withOps } from './help.js';
 import { mutatingOptions, type MutatingFlags } from './mutating.js';
 
 function controlCommand(verb: 'start' | 'stop', summary: string, example: [string, string][]): Command {
-  return mutatingOptions(new Command(verb).description(summary).argument('[bots...]', `bots to ${verb}`).option('--all', 'every bot in fleet.yaml').option('--json', 'print the outcome as JSON'))
+  return mutatingOptions(new Command(verb).description(summary).argument('[bots...]', `bots to ${verb}`).option('--all', 'every bot in fleet.yaml').option('--json', 'print the outcome as JSON'), { starts: verb === 'start' })
     .addHelpText('after', examples(example))
     .action(async (names: string[], flags: MutatingFlags, cmd: Command) => {
       const { control } = await import('../src/ops/control.js');
@@ -11,9 +11,14 @@ function controlCommand(verb: 'start' | 'stop', summary: string, example: [strin
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       const { print, printJson, table } = await import('../src/ui/output.js');
+      const { demoSettings } = await import('../src/ops/demo.js');
       requireSelection(names, flags.all);
-      const out = await withOps(cmd, (fleet, ops) =>
-        control(ops, selectBots(fleet, names), verb, { ...mutatingSettings(flags), command: [verb, ...(flags.all ? ['--all'] : names)].join(' '), dryRun: Boolean(flags.dryRun) }));
+      const out = await withOps(cmd, async (fleet, ops) => {
+        const bots = selectBots(fleet, names);
+        // The local demo's bots need its simulator running to become ready.
+        if (verb === 'start' && !flags.dryRun) await demoSettings(fleet, bots, { start: true });
+        return control(ops, bots, verb, { ...mutatingSettings(flags), command: [verb, ...(flags.all ? ['--all'] : names)].join(' '), dryRun: Boolean(flags.dryRun) });
+      });
       if (flags.json) return printJson(flags.dryRun ? { plan: out } : out);
       if (flags.dryRun) print('dry run: nothing was changed');
       print(table(['bot', 'vm', flags.dryRun ? 'plan' : 'result', 'pid'], out.map((o) => [o.bot, o.vm, o.result, o.pid ?? '-'])));

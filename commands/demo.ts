@@ -8,30 +8,40 @@ export const upCommand = () =>
       ['botctl up', 'the built-in local fleet: simulator + seven bots, no account needed'],
       ['botctl --file fleet.example-vm.yaml up', 'a real VM: deploy --all'],
       ['botctl up --dry-run', 'the plan: releases to build and upload, bots to start'],
-    ]) + '\nThe local demo runs when fleet.yaml has a local VM and sets no platforms: bots without a token get a demo one.\n')
+    ]) + '\nThe local demo runs when fleet.yaml has a local VM and sets no platforms: its bots talk to the simulator with demo tokens.\n')
     .action(async (flags: MutatingFlags, cmd: Command) => {
       const { deploy } = await import('../src/ops/deploy.js');
-      const { demoEnv, ensureSim, isDemo, simPlatforms } = await import('../src/ops/demo.js');
+      const { demoSettings, running, stopSim } = await import('../src/ops/demo.js');
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       const { renderDeploy } = await import('../src/ui/deploy.js');
+      const { onInterrupt } = await import('../src/shutdown.js');
       await withOps(cmd, async (fleet, ops) => {
         const bots = selectBots(fleet, undefined);
-        const demo = isDemo(fleet);
-        // A dry run starts no simulator: the demo's platforms are only needed to start bots.
-        const url = demo && !flags.dryRun ? await ensureSim(fleet) : undefined;
-        const result = await deploy(fleet, ops, bots, {
-          ...mutatingSettings(flags), command: 'up', prune: false, dryRun: Boolean(flags.dryRun),
-          ...(demo && { env: demoEnv(bots, process.env) }),
-          ...(url && { platforms: simPlatforms(url) }),
+        const hadSim = running(fleet) !== null;
+        const started: string[] = [];
+        // Ctrl-C: take back a simulator nothing uses yet, else say exactly what is left running.
+        const forget = onInterrupt(async () => {
+          if (!started.length && !hadSim && stopSim(fleet)) return 'stopped the simulator it had started; nothing else was changed';
+          const sim = running(fleet);
+          return `left running: ${[sim ? `the simulator (pid ${sim.pid})` : '', started.length ? `${started.join(', ')}` : ''].filter(Boolean).join(' and ') || 'nothing'}; \`botctl down\` stops them`;
         });
+        // A dry run starts no simulator: the demo's platforms are only needed to start bots.
+        const demo = await demoSettings(fleet, bots, { start: !flags.dryRun });
+        const settings = mutatingSettings(flags);
+        const result = await deploy(fleet, ops, bots, {
+          ...settings, command: 'up', prune: false, dryRun: Boolean(flags.dryRun),
+          ...(demo && { secrets: demo.secrets, platforms: demo.platforms }),
+          started: (bot) => started.push(bot),
+        });
+        forget();
         renderDeploy(result, Boolean(flags.json));
-        if (url && !flags.json) process.stdout.write(`simulator on ${url}; try: botctl say ${bots[0]?.name ?? '<bot>'} /status\n`);
+        if (demo && !flags.dryRun && !flags.json) process.stdout.write(`simulator on ${demo.url}; try: botctl say ${bots[0]?.name ?? '<bot>'} /status\n`);
       });
     });
 
 export const downCommand = () =>
-  mutatingOptions(new Command('down').description('Stop every deployed bot; with the local fleet, stop the simulator too'))
+  mutatingOptions(new Command('down').description('Stop every deployed bot; with the local fleet, stop the simulator too'), { starts: false })
     .addHelpText('after', examples([['botctl down', 'stop the local demo'], ['botctl down --dry-run', 'what would be stopped']]))
     .action(async (flags: MutatingFlags, cmd: Command) => {
       const { control } = await import('../src/ops/control.js');
@@ -46,8 +56,10 @@ export const downCommand = () =>
           process.stdout.write(`dry run: nothing was changed\n${plan.map((p) => `${p.vm}/${p.bot}: ${p.result}\n`).join('')}${simRunning(fleet) ? 'would stop the simulator\n' : ''}`);
           return;
         }
-        if (deployed.length) await control(ops, deployed, 'stop', { ...mutatingSettings(flags), command: 'down' });
-        process.stdout.write(`stopped ${deployed.length} bot${deployed.length === 1 ? '' : 's'}${stopSim(fleet) ? ' and the simulator' : ''}\n`);
+        const out = deployed.length ? await control(ops, deployed, 'stop', { ...mutatingSettings(flags), command: 'down' }) : [];
+        const n = out.filter((o) => o.result.startsWith('stopped')).length;
+        const sim = stopSim(fleet);
+        process.stdout.write(`${n ? `stopped ${n} bot${n === 1 ? '' : 's'}${sim ? ' and the simulator' : ''}` : `no bot was running${sim ? '; stopped the simulator' : ''}`}\n`);
       });
     });
 

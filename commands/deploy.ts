@@ -21,12 +21,18 @@ export default function deployCommand(): Command {
       const { selectBots } = await import('../src/release/fleet.js');
       const { mutatingSettings } = await import('../src/ops/cliOptions.js');
       const { renderDeploy } = await import('../src/ui/deploy.js');
+      const { demoSettings } = await import('../src/ops/demo.js');
       requireSelection(names, flags.all);
       const settings = mutatingSettings(flags);
-      const result = await withOps(cmd, (fleet, ops) =>
-        deploy(fleet, ops, selectBots(fleet, names), {
+      const result = await withOps(cmd, async (fleet, ops) => {
+        const bots = selectBots(fleet, names);
+        // The local demo's bots talk to its simulator with demo tokens, however they are deployed.
+        const demo = await demoSettings(fleet, bots, { start: !flags.dryRun });
+        return deploy(fleet, ops, bots, {
           ...settings, command: ['deploy', ...(flags.all ? ['--all'] : names)].join(' '), prune: Boolean(flags.prune), dryRun: Boolean(flags.dryRun),
-        }));
+          ...(demo && { secrets: demo.secrets, platforms: demo.platforms }),
+        });
+      });
       renderDeploy(result, Boolean(flags.json));
     });
 }

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import type { GlobalOptions } from '../src/context.js';
 
 /** Formats the "Examples:" block every command's --help ends with. */
@@ -7,6 +8,14 @@ export function examples(lines: [string, string][]): string {
 }
 
 export type { GlobalOptions };
+
+/** Parses a count flag (-n): a positive whole number, else a usage error (exit 2). */
+export function positiveInt(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidArgumentError(`expected a whole number of at least 1, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
 
 /**
  * The prologue of every command that talks to VMs: global options, the fleet, and one

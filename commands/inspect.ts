@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { examples, withOps } from './help.js';
+import { examples, positiveInt, withOps } from './help.js';
 
 export const logsCommand = () =>
   new Command('logs')
     .description('Show a bot\'s log (JSON lines rendered for people), read on its VM')
     .argument('<bot>', 'the bot')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('-n, --lines <n>', 'how many lines of the tail', '50')
+    .option('-n, --lines <n>', 'how many lines of the tail', positiveInt, 50)
     .option('--since <duration>', 'only lines newer than this (e.g. 1h)')
     .option('--grep <text>', 'only lines containing this text (literal)')
     .option('--raw', 'print the JSON lines as they are')
@@ -15,7 +15,7 @@ export const logsCommand = () =>
       ['botctl logs barnacles -f --grep ws.', 'follow the WebSocket events'],
       ['botctl logs jarvis --since 1h --raw | jq .event', 'an hour of raw events for jq'],
     ]))
-    .action(async (bot: string, opts: { follow?: boolean; lines: string; since?: string; grep?: string; raw?: boolean }, cmd: Command) => {
+    .action(async (bot: string, opts: { follow?: boolean; lines: number; since?: string; grep?: string; raw?: boolean }, cmd: Command) => {
       const { readLogs } = await import('../src/ops/inspect.js');
       const { renderLogLine } = await import('../src/ui/logs.js');
       const { sinceIso } = await import('../src/fleet/duration.js');
@@ -25,7 +25,7 @@ export const logsCommand = () =>
         throw new BotctlError('E_USAGE', `--since ${JSON.stringify(opts.since)} is not a duration (e.g. 30m, 24h)`);
       }
       await withOps(cmd, async (fleet, ops) => {
-        let chunk = await readLogs(fleet, ops, bot, { offset: -1, limit: Number(opts.lines), since, grep: opts.grep });
+        let chunk = await readLogs(fleet, ops, bot, { offset: -1, limit: opts.lines, since, grep: opts.grep });
         for (const l of chunk.lines) process.stdout.write(`${renderLogLine(l, Boolean(opts.raw))}\n`);
         while (opts.follow) {
           await new Promise((r) => setTimeout(r, 1_000));
@@ -39,13 +39,13 @@ export const historyCommand = () =>
   new Command('history')
     .description('Show the ledger: who did what, when, from which release to which, with what result')
     .argument('[bot]', 'only this bot')
-    .option('-n, --lines <n>', 'how many entries', '50')
+    .option('-n, --lines <n>', 'how many entries', positiveInt, 50)
     .option('--json', 'print the entries as JSON')
     .addHelpText('after', examples([['botctl history', 'the fleet\'s last 50 steps'], ['botctl history barnacles --json', 'one bot, for scripts']]))
-    .action(async (bot: string | undefined, opts: { lines: string; json?: boolean }, cmd: Command) => {
+    .action(async (bot: string | undefined, opts: { lines: number; json?: boolean }, cmd: Command) => {
       const { history } = await import('../src/ops/inspect.js');
       const { print, printJson, table } = await import('../src/ui/output.js');
-      const entries = await withOps(cmd, (fleet, ops) => history(fleet, ops, bot, Number(opts.lines)));
+      const entries = await withOps(cmd, (fleet, ops) => history(fleet, ops, bot, opts.lines));
       if (opts.json) return printJson(entries);
       print(table(['time', 'who', 'command', 'vm', 'bot', 'action', 'from -> to', 'result'], entries.map((e) => [
         String(e.time).replace('T', ' ').slice(0, 19), String(e.who), String(e.command), String(e.vm), String(e.bot ?? '-'), String(e.action),

@@ -6,11 +6,13 @@ export default function statusCommand(): Command {
     .description('Show every bot: state, pid, uptime, release, versions running, drift, heartbeat and connection age')
     .option('--vm <name...>', 'only these VMs')
     .option('--json', 'print the rows as JSON')
+    .option('--wide', 'one column per fact (drift, every version), wider than 100 columns')
     .addHelpText(
       'after',
       examples([
         ['botctl status', 'the whole fleet, all VMs at once'],
         ['botctl status --vm lab-vm --json', 'one VM, for scripts'],
+        ['botctl status --wide', 'drift and versions in columns of their own'],
       ]) + [
           '',
           'States: running; stale (heartbeat too old); restarting (systemd restarts it after a crash); crashed (its',
@@ -19,14 +21,14 @@ export default function statusCommand(): Command {
           '',
         ].join('\n'),
     )
-    .action(async (opts: { vm?: string[]; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { vm?: string[]; json?: boolean; wide?: boolean }, cmd: Command) => {
       const { selectVms } = await import('../src/context.js');
       await withOps(cmd, async (fleet, ops) => {
         const vms = selectVms(fleet, opts.vm);
         // status is every operator's hot path: connect first, and load the rest during the handshake.
         await ops.dial(vms);
         const [{ fleetStatus }, { renderStatus }] = await Promise.all([import('../src/ops/status.js'), import('../src/ui/status.js')]);
-        renderStatus(await fleetStatus(fleet, ops, vms), Boolean(opts.json));
+        renderStatus(await fleetStatus(fleet, ops, vms), Boolean(opts.json), Boolean(opts.wide));
       });
     });
 }

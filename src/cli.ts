@@ -61,18 +61,66 @@ function printStack(err: unknown): void {
   }
 }
 
+/** The command word of argv (after global options), if any. */
+export function commandWord(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-f' || a === '--file') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/** An unknown command is a usage error naming every command, even with --help after it. */
+function checkCommand(program: Command, argv: string[]): void {
+  const word = commandWord(argv);
+  const names = program.commands.map((c) => c.name());
+  if (word === undefined || word === 'help' || names.includes(word)) return;
+  const near = names.filter((n) => word.includes(n) || n.includes(word) || distance(word, n) <= 2);
+  throw new BotctlError('E_USAGE', `unknown command ${JSON.stringify(word)}${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}`, {
+    hint: `commands: ${names.join(', ')}; botctl --help describes them`,
+  });
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
-  process.once('SIGINT', () => {
+  let interrupted = false;
+  // A reader that goes away (\`botctl status | head\`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  // \`on\`, not \`once\`: execa's signal-exit re-raises SIGINT (killing botctl silently) when it
+  // finds itself the last listener. A second Ctrl-C does not wait for the cleanups.
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
     // Leave nothing half-held: release locks (bounded) before exiting.
-    void import('./shutdown.js').then(({ runCleanups }) => runCleanups()).finally(() => {
+    void import('./shutdown.js').then(({ runCleanups }) => runCleanups()).then((notes) => {
+      process.exitCode = report(new BotctlError('E_INTERRUPTED', notes.length ? `interrupted: ${notes.join('; ')}` : 'interrupted'), false);
+    }, () => {
       process.exitCode = report(new BotctlError('E_INTERRUPTED', 'interrupted'), false);
-      process.exit();
-    });
+    }).finally(() => process.exit());
   });
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    checkCommand(program, argv);
+    await program.parseAsync(argv);
   } catch (err) {
+    // Ctrl-C also reaches the children (npm, an agent): their failure is the interrupt's to report.
+    if (interrupted) return;
     process.exitCode = report(err, verbose);
   }
 }

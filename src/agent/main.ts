@@ -35,6 +35,24 @@ function arg(name: 'bot' | 'release' | 'file' | 'path', pattern?: RegExp): strin
 
 const botDir = (bot: string) => botPaths(root, bot).dir;
 
+/** Files given on stdin as JSON: [{ path (under the root), content, mode }]. */
+function readFiles(): { path: string; content: string; mode?: string }[] {
+  const files = JSON.parse(readFileSync(0, 'utf8')) as unknown;
+  if (!Array.isArray(files) || !files.every((f) => typeof f?.path === 'string' && typeof f.content === 'string')) throw new AgentError('E_ARGS', 'expected [{path, content, mode}] on stdin');
+  return files as { path: string; content: string; mode?: string }[];
+}
+
+/** Writes a file under the root unless it already holds exactly this; says whether it wrote. */
+function writeIfChanged(p: string, data: Buffer, mode = '644'): boolean {
+  const target = underRoot(root, p);
+  // Unchanged content is not rewritten: deploy restarts a bot only when something changed.
+  if (existsSync(target) && readFileSync(target).equals(data)) return false;
+  if (!/^[0-7]{3}$/.test(mode)) throw new AgentError('E_ARGS', `mode ${mode} is not an octal mode`);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeAtomic(target, data, Number.parseInt(mode, 8));
+  return true;
+}
+
 const releases = () => (existsSync(path.join(root, 'releases')) ? readdirSync(path.join(root, 'releases')).filter((d) => ID.test(d)).sort() : []);
 
 async function run(): Promise<unknown> {
@@ -86,14 +104,20 @@ async function run(): Promise<unknown> {
         rmSync(file, { force: true });
       }
     }
-    case 'write': {
-      const target = underRoot(root, arg('path'));
-      const data = readFileSync(0);
-      // Unchanged content is not rewritten: deploy restarts a bot only when something changed.
-      if (existsSync(target) && readFileSync(target).equals(data)) return { path: target, changed: false };
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeAtomic(target, data, Number.parseInt(values.mode ?? '644', 8));
-      return { path: target, changed: true };
+    case 'write':
+      return { path: underRoot(root, arg('path')), changed: writeIfChanged(arg('path'), readFileSync(0), values.mode) };
+    case 'write-files': {
+      // Every file of a bot in one call; only what differs is written.
+      const files = readFiles();
+      return { changed: files.filter((f) => writeIfChanged(f.path, Buffer.from(f.content), f.mode)).map((f) => f.path) };
+    }
+    case 'plan': {
+      // What a deploy would change, in one call: the status, and which wanted files differ.
+      const differ = readFiles().filter((f) => {
+        const target = underRoot(root, f.path);
+        return !existsSync(target) || !readFileSync(target).equals(Buffer.from(f.content));
+      });
+      return { time: new Date().toISOString(), releases: releases(), bots: statusAll(root, Number(values['stale-ms'] ?? 30_000)), differ: differ.map((f) => f.path) };
     }
     case 'remove-bot':
       return removeBot(root, arg('bot', NAME));

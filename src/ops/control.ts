@@ -11,6 +11,16 @@ export interface ControlOptions { command: string; lockWaitMs: number; lockTtlMs
 
 export interface ControlOutcome { bot: string; vm: string; result: string; pid: number | null }
 
+// One wording for every command that stops or starts bots.
+export const ALREADY_STOPPED = 'already stopped';
+export const ALREADY_RUNNING = 'already running';
+const STOPPED: Record<'stopped' | 'killed' | 'gone' | 'not-running', string> = {
+  stopped: 'stopped',
+  killed: 'stopped (killed: it ignored SIGTERM)',
+  gone: ALREADY_STOPPED,
+  'not-running': ALREADY_STOPPED,
+};
+
 /** Starts or stops bots: VMs in parallel under the fleet lock, each VM's bots one at a time. */
 export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop', opts: ControlOptions): Promise<ControlOutcome[]> {
   const vms = [...new Set(bots.map((b) => b.vm))].sort();
@@ -28,15 +38,19 @@ export async function control(ops: FleetOps, bots: Bot[], verb: 'start' | 'stop'
         }
         if (verb === 'stop') {
           const r = await h.agent.call('stop', schemas.stop, { bot: bot.name });
-          await record(h.agent, { command: opts.command, vm: h.vm.name, bot: bot.name, action: 'stop', result: 'ok' });
-          opts.progress(`${h.vm.name}/${bot.name}: ${r.result}`);
-          out.push({ bot: bot.name, vm: h.vm.name, result: r.result, pid: null });
+          const result = STOPPED[r.result];
+          // The ledger explains changes: a bot that was not running was not changed.
+          if (result !== ALREADY_STOPPED) await record(h.agent, { command: opts.command, vm: h.vm.name, bot: bot.name, action: 'stop', result: 'ok' });
+          opts.progress(`${h.vm.name}/${bot.name}: ${result}`);
+          out.push({ bot: bot.name, vm: h.vm.name, result, pid: null });
         } else {
           const r = await h.agent.call('start', schemas.start, { bot: bot.name });
-          if (!r.already) await waitReady(h, bot.name, r.pid, opts);
-          await record(h.agent, { command: opts.command, vm: h.vm.name, bot: bot.name, action: 'start', to: deployed.get(bot.name)!.current, result: 'ok' });
-          opts.progress(`${h.vm.name}/${bot.name}: ${r.already ? 'already running' : 'started, ready'}`);
-          out.push({ bot: bot.name, vm: h.vm.name, result: r.already ? 'already running' : 'started', pid: r.pid });
+          if (!r.already) {
+            await waitReady(h, bot.name, r.pid, opts);
+            await record(h.agent, { command: opts.command, vm: h.vm.name, bot: bot.name, action: 'start', to: deployed.get(bot.name)!.current, result: 'ok' });
+          }
+          opts.progress(`${h.vm.name}/${bot.name}: ${r.already ? ALREADY_RUNNING : 'started, ready'}`);
+          out.push({ bot: bot.name, vm: h.vm.name, result: r.already ? ALREADY_RUNNING : 'started', pid: r.pid });
         }
       }
       return out;
@@ -50,11 +64,11 @@ async function planVm(h: VmHandle, bots: Bot[], verb: 'start' | 'stop'): Promise
   return bots.filter((b) => b.vm === h.vm.name).map((bot) => {
     const s = deployed.get(bot.name);
     const result = !s?.current ? 'not deployed: refused'
-      : verb === 'start' ? (s.pid !== null ? 'already running' : `would start (${how}), then wait for ready`)
+      : verb === 'start' ? (s.pid !== null ? ALREADY_RUNNING : `would start (${how}), then wait for ready`)
       : s.pid !== null ? `would stop (${how})`
       // systemd still holds a crash loop or a failed unit: stop ends it and clears it.
       : s.supervisor === 'systemd' && (s.state === 'restarting' || s.state === 'crashed') ? `would stop its ${s.state === 'restarting' ? 'restart loop' : 'failed unit'} (${how})`
-      : `already ${s.state}`;
+      : s.state === 'stopped' ? ALREADY_STOPPED : `${ALREADY_STOPPED} (${s.state})`;
     return { bot: bot.name, vm: h.vm.name, result, pid: s?.pid ?? null };
   });
 }

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BotctlError } from '../errors.js';
 import type { Bot, Fleet, Platforms } from '../fleet/types.js';
 import { DEFAULT_PLATFORMS } from '../fleet/defaults.js';
-import { demoToken } from '../sim/local.js';
+import { demoToken } from '../sim/tokens.js';
 
 /** The local demo runs when the fleet has a local VM and names no platform URLs of its own. */
 export function isDemo(fleet: Fleet): boolean {
@@ -19,11 +19,25 @@ export function simPlatforms(url: string): Platforms {
   return { webex: { apiBase: `${url}/v1`, wdmBase: `${url}/wdm/api/v1` }, telegram: { apiBase: url } };
 }
 
-/** Demo tokens for bots whose env var is unset, so the demo needs no account. */
-export function demoEnv(bots: Bot[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const b of bots) if (b.token?.kind === 'env' && !out[b.token.ref]) out[b.token.ref] = demoToken(b.name);
-  return out;
+/**
+ * What the bots of the local demo run with: the simulator's URLs and its demo tokens, never a
+ * real token (the simulator knows each bot by its demo token). With `start: false` (a dry run)
+ * no simulator is started: the URLs are where it runs, or will run again.
+ */
+export async function demoSettings(fleet: Fleet, bots: Bot[], opts: { start: boolean }): Promise<{ secrets: Map<string, string>; platforms: Platforms; url: string } | undefined> {
+  if (!isDemo(fleet)) return undefined;
+  const url = opts.start ? await ensureSim(fleet) : running(fleet)?.url ?? `http://127.0.0.1:${lastPort(fleet) ?? 0}`;
+  return { secrets: new Map(bots.map((b) => [b.name, demoToken(b.name)])), platforms: simPlatforms(url), url };
+}
+
+const portFile = (fleet: Fleet) => path.join(fleet.dir, '.botctl', 'sim', 'port');
+
+function lastPort(fleet: Fleet): number | null {
+  try {
+    return Number(readFileSync(portFile(fleet), 'utf8')) || null;
+  } catch {
+    return null;
+  }
 }
 
 /** The fleet's simulator when it runs (its pid proven from /proc), else null. */
@@ -38,24 +52,39 @@ export function running(fleet: Fleet): { pid: number; url: string } | null {
   }
 }
 
-/** Starts the fleet's simulator in the background (once); returns its URL. */
+/**
+ * Starts the fleet's simulator in the background (once); returns its URL. It takes the port it
+ * had last time when it can, so bots deployed against it find it again after a `down`.
+ */
 export async function ensureSim(fleet: Fleet): Promise<string> {
   const have = running(fleet);
   if (have) return have.url;
+  const last = lastPort(fleet);
+  const url = (last && await spawnSim(fleet, last)) || await spawnSim(fleet, 0);
+  if (!url) throw new BotctlError('E_REMOTE', 'the simulator did not start', { hint: `see ${path.join(path.dirname(stateFile(fleet)), 'sim.log')}` });
+  writeFileSync(portFile(fleet), new URL(url).port);
+  return url;
+}
+
+/** One try at starting the simulator on a port; null when it exits first (the port is taken). */
+async function spawnSim(fleet: Fleet, port: number): Promise<string | null> {
   const file = stateFile(fleet);
   mkdirSync(path.dirname(file), { recursive: true });
   rmSync(file, { force: true });
   const bin = fileURLToPath(new URL('../../../bin/botctl', import.meta.url));
   const out = openSync(path.join(path.dirname(file), 'sim.log'), 'a');
-  const child = spawn(process.execPath, [existsSync(bin) ? bin : path.resolve('bin/botctl'), '--file', fleet.file, 'sim', '--port', '0', '--state', file], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [existsSync(bin) ? bin : path.resolve('bin/botctl'), '--file', fleet.file, 'sim', '--port', String(port), '--state', file], { detached: true, stdio: ['ignore', out, out] });
   child.unref();
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const until = Date.now() + 20_000;
+  while (Date.now() < until && !exited) {
     const s = running(fleet);
     if (s) return s.url;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new BotctlError('E_REMOTE', 'the simulator did not start', { hint: `see ${path.join(path.dirname(file), 'sim.log')}` });
+  if (!exited) child.kill('SIGKILL');
+  return null;
 }
 
 /** Stops the fleet's simulator, by its proven pid; false when none ran. */

@@ -4,10 +4,10 @@ import type { Bot, Fleet, Platforms } from '../fleet/types.js';
 import { buildFleetReleases } from '../release/fleet.js';
 import { schemas } from '../remote/agent.js';
 import { mapLimit } from '../util/limit.js';
-import type { FleetOps } from './fleetOps.js';
+import type { FleetOps, VmHandle } from './fleetOps.js';
 import { record } from './ledger.js';
 import { withFleetLock } from './lock.js';
-import { rolloutVm, type BotOutcome, type BotPlan } from './rollout.js';
+import { askPlan, rolloutVm, steps, type BotOutcome, type BotPlan } from './rollout.js';
 import { readSecrets } from './secrets.js';
 import { ensureRelease } from './upload.js';
 
@@ -19,7 +19,11 @@ export interface DeployOptions {
   lockTtlMs: number;
   readyTimeoutMs: number;
   progress: (line: string) => void;
+  /** Told of each bot as soon as its process is started. */
+  started?: (bot: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** The bots' tokens, instead of reading fleet.yaml's references (the local demo's). */
+  secrets?: Map<string, string>;
   /** Instead of fleet.yaml's platforms (the local demo points bots at its simulator). */
   platforms?: Platforms;
 }
@@ -34,57 +38,69 @@ export interface DeployResult {
 
 /**
  * Deploys bots: secrets read and releases built before any VM is touched (so bad input changes
- * nothing), then, holding the fleet lock on every VM involved, each VM in parallel: upload what
- * it lacks, roll its bots one at a time, report (or prune) bots it should no longer run.
+ * nothing). One agent call per VM then compares what it holds with what it should: when nothing
+ * differs, that is the whole deploy (no lock, no ledger entry). Otherwise, holding the fleet lock
+ * on the VMs with work, each VM in parallel: upload what it lacks, roll its bots one at a time,
+ * report (or prune) bots it should no longer run.
  */
 export async function deploy(fleet: Fleet, ops: FleetOps, bots: Bot[], opts: DeployOptions): Promise<DeployResult> {
-  const secrets = readSecrets(bots, opts.env);
+  // A dry run never needs a secret: where one is not at hand, the token is simply not compared.
+  const secrets = opts.secrets ?? readSecrets(bots, opts.env, { lenient: opts.dryRun });
   const releases = new Map((await buildFleetReleases(fleet, bots, opts.env)).map((r) => [r.bot, r]));
   const vms = [...new Set(bots.map((b) => b.vm))].sort();
   const handles = await Promise.all(vms.map((v) => ops.vm(v)));
   await ops.preflight(handles, bots);
-  const dirs = new Map(bots.map((b) => [releases.get(b.name)!.release, `${fleet.dir}/.botctl/cache/releases/${releases.get(b.name)!.release}`]));
+  const platforms = opts.platforms ?? fleet.platforms;
+  const plansOn = (h: VmHandle): BotPlan[] => bots.filter((b) => b.vm === h.vm.name).map((bot) => ({ bot, release: releases.get(bot.name)!, token: secrets.get(bot.name) ?? null }));
+  const looked = await mapLimit(handles, 8, async (h) => {
+    const answer = await askPlan(h, plansOn(h), platforms);
+    const placed = new Set(botsOn(fleet, h.vm.name).map((b) => b.name));
+    return { h, answer, steps: steps(answer, plansOn(h)), orphans: answer.bots.filter((x) => !placed.has(x.bot)) };
+  });
 
   if (opts.dryRun) {
-    const plan = (await mapLimit(handles, 8, async (h) => {
-      const s = await h.agent.call('status', schemas.status);
-      const rows = bots.filter((b) => b.vm === h.vm.name).map((b) => {
-        const to = releases.get(b.name)!.release;
-        const from = s.bots.find((x) => x.bot === b.name)?.current ?? null;
-        return { vm: h.vm.name, bot: b.name, from, to, upload: !s.releases.includes(to), action: from === null ? 'install and start' : from === to ? 'restart if its files changed or it is not running' : 'switch and restart' };
-      });
+    return { bots: [], orphans: [], plan: looked.flatMap(({ h, answer, steps: s, orphans }) => [
+      ...s.map((st) => ({
+        vm: h.vm.name, bot: st.plan.bot.name, from: st.from, to: st.to, upload: !answer.releases.includes(st.to),
+        action: st.describe + (st.plan.token === null ? ` (${tokenRef(st.plan.bot)} is not set here: token not compared)` : ''),
+      })),
       // What the real deploy would report (or, with --prune, remove) on this VM.
-      const placed = new Set(botsOn(fleet, h.vm.name).map((b) => b.name));
-      for (const o of s.bots.filter((x) => !placed.has(x.bot))) {
-        rows.push({ vm: h.vm.name, bot: o.bot, from: o.current, to: '-', upload: false, action: opts.prune ? 'not in fleet.yaml: stop and remove' : 'not in fleet.yaml: left as it is (--prune removes it)' });
-      }
-      return rows;
-    })).flat();
-    return { bots: [], orphans: [], plan };
+      ...orphans.map((o) => ({ vm: h.vm.name, bot: o.bot, from: o.current, to: '-', upload: false, action: opts.prune ? 'not in fleet.yaml: stop and remove' : 'not in fleet.yaml: left as it is (--prune removes it)' })),
+    ]) };
   }
 
-  return withFleetLock(handles.map((h) => ({ vm: h.vm.name, agent: h.agent })), { command: opts.command, waitMs: opts.lockWaitMs, ttlMs: opts.lockTtlMs }, async () => {
-    const perVm = await mapLimit(handles, 4, async (h) => {
-      const mine = bots.filter((b) => b.vm === h.vm.name);
+  const busy = looked.filter((v) => v.steps.some((s) => !s.unchanged) || (opts.prune && v.orphans.length));
+  const idle = looked.filter((v) => !busy.includes(v)).map((v) => ({
+    outcomes: v.steps.map((s): DeployResult['bots'][number] => ({ bot: s.plan.bot.name, vm: v.h.vm.name, from: s.from, to: s.to, action: 'unchanged', pid: s.was!.pid, uploaded: false })),
+    orphans: v.orphans.map((o) => ({ vm: v.h.vm.name, bot: o.bot, removed: false })),
+  }));
+  const done = !busy.length ? [] : await withFleetLock(busy.map(({ h }) => ({ vm: h.vm.name, agent: h.agent })), { command: opts.command, waitMs: opts.lockWaitMs, ttlMs: opts.lockTtlMs }, () =>
+    mapLimit(busy, 4, async ({ h }) => {
+      const mine = plansOn(h);
       const uploaded = new Set<string>();
-      for (const id of new Set(mine.map((b) => releases.get(b.name)!.release))) {
-        if (await ensureRelease(h.host, h.agent, h.vm, id, dirs.get(id)!)) {
+      for (const id of new Set(mine.map((p) => p.release.release))) {
+        if (await ensureRelease(h.host, h.agent, h.vm, id, `${fleet.dir}/.botctl/cache/releases/${id}`)) {
           uploaded.add(id);
           opts.progress(`${h.vm.name}: uploaded release ${id}`);
           await record(h.agent, { command: opts.command, vm: h.vm.name, action: 'upload', to: id, result: 'ok' });
         }
       }
-      const plans: BotPlan[] = mine.map((bot) => ({ bot, release: releases.get(bot.name)!, token: secrets.get(bot.name)! }));
-      const outcomes = await rolloutVm(h, plans, { command: opts.command, platforms: opts.platforms ?? fleet.platforms, readyTimeoutMs: opts.readyTimeoutMs, progress: opts.progress });
+      const outcomes = await rolloutVm(h, mine, { command: opts.command, platforms, readyTimeoutMs: opts.readyTimeoutMs, progress: opts.progress, ...(opts.started && { started: opts.started }) });
       const orphans = await handleOrphans(fleet, h, opts);
       await h.agent.call('prune-releases', schemas.pruneReleases, { limit: h.vm.keepReleases });
       return { outcomes: outcomes.map((o) => ({ ...o, uploaded: uploaded.has(o.to) })), orphans };
-    });
-    return { bots: perVm.flatMap((v) => v.outcomes), orphans: perVm.flatMap((v) => v.orphans) };
-  });
+    }));
+  const all = [...idle, ...done];
+  const order = bots.map((b) => b.name);
+  return {
+    bots: all.flatMap((v) => v.outcomes).sort((a, b) => order.indexOf(a.bot) - order.indexOf(b.bot)),
+    orphans: all.flatMap((v) => v.orphans),
+  };
 }
 
-async function handleOrphans(fleet: Fleet, h: Awaited<ReturnType<FleetOps['vm']>>, opts: DeployOptions): Promise<DeployResult['orphans']> {
+const tokenRef = (bot: Bot) => `${bot.token!.kind}:${bot.token!.ref}`;
+
+async function handleOrphans(fleet: Fleet, h: VmHandle, opts: DeployOptions): Promise<DeployResult['orphans']> {
   const placed = new Set(botsOn(fleet, h.vm.name).map((b) => b.name));
   const s = await h.agent.call('status', schemas.status);
   const out: DeployResult['orphans'] = [];

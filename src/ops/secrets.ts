@@ -5,9 +5,10 @@ import { envFile } from './botFiles.js';
 
 /**
  * Reads every bot's secret before anything changes: env:NAME from the operator's environment,
- * file:path from a file. All missing ones are named at once; values are never printed.
+ * file:path from a file. All missing ones are named at once; values are never printed. With
+ * `lenient`, missing ones are left out instead.
  */
-export function readSecrets(bots: Bot[], env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+export function readSecrets(bots: Bot[], env: NodeJS.ProcessEnv = process.env, opts: { lenient?: boolean } = {}): Map<string, string> {
   const out = new Map<string, string>();
   const missing: string[] = [];
   for (const bot of bots) {
@@ -32,7 +33,8 @@ export function readSecrets(bots: Bot[], env: NodeJS.ProcessEnv = process.env): 
       out.set(bot.name, value);
     }
   }
-  if (missing.length) {
+  // A dry run reads what it can and plans around the rest.
+  if (missing.length && !opts.lenient) {
     throw new BotctlError('E_USAGE', `missing secret${missing.length > 1 ? 's' : ''}: ${missing.join('; ')}; nothing was changed`, {
       hint: 'export the variable (or create the file) and run again',
     });

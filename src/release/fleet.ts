@@ -26,13 +26,21 @@ export function selectBots(fleet: Fleet, names: string[] | undefined): Bot[] {
   });
 }
 
-/** Builds one release per distinct dependency set among the bots (cached under .botctl/cache). */
+/**
+ * Builds one release per distinct dependency set among the bots (cached under .botctl/cache).
+ * A release holds the entries of every bot of the fleet on its dependency set, not only of
+ * those named: \`deploy tars\` then gives tars the same release \`deploy --all\` does.
+ */
 export async function buildFleetReleases(fleet: Fleet, bots: Bot[], env: NodeJS.ProcessEnv = process.env): Promise<BotRelease[]> {
-  const groups = new Map<string, { deps: Record<string, string>; bots: Bot[] }>();
-  for (const bot of bots) {
+  const groups = new Map<string, { deps: Record<string, string>; bots: Bot[]; entries: string[] }>();
+  const wanted = new Set(bots.map((b) => b.name));
+  for (const bot of Object.values(fleet.bots).filter((b) => b.kind === 'runtime')) {
     const deps = releaseDependencies(bot);
     const key = dependencySetKey(deps);
-    groups.set(key, { deps, bots: [...(groups.get(key)?.bots ?? []), bot] });
+    const g = groups.get(key) ?? { deps, bots: [], entries: [] };
+    g.entries.push(bot.entry!);
+    if (wanted.has(bot.name)) g.bots.push(bot);
+    groups.set(key, g);
   }
   const opts = {
     cacheDir: path.join(fleet.dir, '.botctl', 'cache'),
@@ -41,8 +49,9 @@ export async function buildFleetReleases(fleet: Fleet, bots: Bot[], env: NodeJS.
     offline: env.BOTCTL_NPM_OFFLINE === '1',
   };
   const out: BotRelease[] = [];
-  for (const { deps, bots: members } of groups.values()) {
-    const release: Release = await buildRelease(deps, members.map((b) => b.entry!), opts);
+  for (const { deps, bots: members, entries } of groups.values()) {
+    if (!members.length) continue;
+    const release: Release = await buildRelease(deps, entries, opts);
     for (const bot of members) {
       const rel = path.relative(fleet.dir, bot.entry!).split(path.sep).join('/');
       out.push({ bot: bot.name, release: release.id, module: release.manifest.bots[rel]!, dependencies: release.manifest.dependencies, built: release.built });

@@ -76,30 +76,34 @@ export class AgentClient {
   }
 }
 
+const statusSchema = z.object({
+  time: z.string(),
+  releases: z.array(z.string()),
+  bots: z.array(z.object({
+    bot: z.string(),
+    state: z.enum(['running', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged', 'unknown']),
+    /** Why the state is unknown (systemd did not answer). */
+    detail: z.string().optional(),
+    supervisor: z.enum(['process', 'systemd']),
+    pid: z.number().nullable(),
+    /** How often systemd restarted it (null under the process supervisor). */
+    restarts: z.number().nullable(),
+    startedAt: z.string().nullable(),
+    otherPids: z.array(z.number()),
+    current: z.string().nullable(),
+    previous: z.string().nullable(),
+    heartbeat: z.record(z.string(), z.unknown()).nullable(),
+    heartbeatAgeMs: z.number().nullable(),
+  })),
+});
+
 const lease = z.object({ owner: z.string(), host: z.string(), pid: z.number(), command: z.string(), since: z.string(), expires: z.string() });
 
 /** The answers botctl relies on, validated on arrival. */
 export const schemas = {
-  status: z.object({
-    time: z.string(),
-    releases: z.array(z.string()),
-    bots: z.array(z.object({
-      bot: z.string(),
-      state: z.enum(['running', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged', 'unknown']),
-      /** Why the state is unknown (systemd did not answer). */
-      detail: z.string().optional(),
-      supervisor: z.enum(['process', 'systemd']),
-      pid: z.number().nullable(),
-      /** How often systemd restarted it (null under the process supervisor). */
-      restarts: z.number().nullable(),
-      startedAt: z.string().nullable(),
-      otherPids: z.array(z.number()),
-      current: z.string().nullable(),
-      previous: z.string().nullable(),
-      heartbeat: z.record(z.string(), z.unknown()).nullable(),
-      heartbeatAgeMs: z.number().nullable(),
-    })),
-  }),
+  status: statusSchema,
+  plan: statusSchema.extend({ differ: z.array(z.string()) }),
+  writeFiles: z.object({ changed: z.array(z.string()) }),
   releases: z.object({ releases: z.array(z.string()) }),
   preflight: z.object({
     node: z.string(),

@@ -16,25 +16,31 @@ function age(ms: number | null): string {
   return m < 60 ? `${m}m${s % 60}s` : formatDuration(Math.floor(m / 60) * 3_600_000) + `${m % 60}m`;
 }
 
-/** Prints status rows (or JSON); an unreachable VM makes the exit status 3 after printing. */
-export function renderStatus(rows: BotRow[], json: boolean): void {
+const state = (r: BotRow) => (COLOUR[r.state] ?? ((s: string) => s))(r.state) + (r.restarts ? ` (${r.restarts} restart${r.restarts === 1 ? '' : 's'})` : '');
+const botName = (r: BotRow) => (r.orphan ? `${r.bot} (not in fleet.yaml)` : r.bot);
+
+/**
+ * Prints status rows (or JSON); an unreachable VM makes the exit status 3 after printing. The
+ * table fits 100 columns: drift is a mark and a line below it; `wide` gives it columns.
+ */
+export function renderStatus(rows: BotRow[], json: boolean, wide = false): void {
   if (json) printJson(rows);
-  else {
+  else if (wide) {
     print(table(
       ['bot', 'vm', 'state', 'pid', 'uptime', 'release', 'running', 'drift', 'heartbeat', 'connection'],
       rows.map((r) => [
-        r.orphan ? `${r.bot} (not in fleet.yaml)` : r.bot,
-        r.vm,
-        (COLOUR[r.state] ?? ((s: string) => s))(r.state) + (r.restarts ? ` (${r.restarts} restart${r.restarts === 1 ? '' : 's'})` : ''),
-        r.pid ?? '-',
-        age(r.uptimeMs),
-        r.release ?? '-',
-        r.dependencies ? ['ws', 'undici'].filter((p) => r.dependencies![p]).map((p) => `${p} ${r.dependencies![p]}`).join(', ') : '-',
-        r.drift.join('\n') || '-',
-        age(r.heartbeatAgeMs),
-        age(r.connectionAgeMs),
+        botName(r), r.vm, state(r), r.pid ?? '-', age(r.uptimeMs), r.release ?? '-',
+        r.dependencies ? Object.entries(r.dependencies).map(([p, v]) => `${p} ${v}`).join(', ') : '-',
+        r.drift.join('\n') || '-', age(r.heartbeatAgeMs), age(r.connectionAgeMs),
       ]),
     ));
+  } else {
+    const v = (r: BotRow, p: string) => `${r.dependencies?.[p] ?? '-'}${r.drift.some((d) => d.startsWith(`${p} `)) ? '*' : ''}`;
+    print(table(
+      ['bot', 'vm', 'state', 'pid', 'uptime', 'release', 'ws / undici', 'beat', 'conn age'],
+      rows.map((r) => [botName(r), r.vm, state(r), r.pid ?? '-', age(r.uptimeMs), r.release ?? '-', r.dependencies ? `${v(r, 'ws')} / ${v(r, 'undici')}` : '-', age(r.heartbeatAgeMs), age(r.connectionAgeMs)]),
+    ));
+    for (const r of rows.filter((x) => x.drift.length)) print(`* ${r.bot} runs ${r.drift.join(', ')}: \`botctl deploy ${r.bot}\` applies fleet.yaml`);
   }
   // A VM that answered but whose systemd did not: say why once per VM, below the table.
   if (!json) {

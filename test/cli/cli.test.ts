@@ -21,6 +21,31 @@ describe('botctl CLI', () => {
     expect((await botctl(['doctor', '--bogus'])).exitCode).toBe(2);
   });
 
+  it('refuses an unknown command with the list of commands, even with --help after it', async () => {
+    for (const args of [['canary', '--help'], ['--file', 'fleet.yaml', 'restart', '--all']]) {
+      const r = await botctl(args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error \[E_USAGE\] unknown command "(canary|restart)"/);
+      expect(r.stderr).toMatch(/\nhint: commands: up, down, say, status, deploy, start, stop, logs, history, lock, doctor, config, init, build, sim; /);
+    }
+    expect((await botctl(['restart'])).stderr).toContain('(did you mean start?)');
+  });
+
+  it.each([
+    ['logs', 'tars', '-n', 'abc'], ['logs', 'tars', '-n', '0'], ['logs', 'tars', '-n', '-5'], ['logs', 'tars', '-n', '2.5'], ['history', '-n', 'abc'],
+  ])('refuses a count that is not a positive whole number: %s %s %s %s', async (...args) => {
+    const r = await botctl(args);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/expected a whole number of at least 1/);
+  });
+
+  it('offers --ready-timeout only where bots are started', async () => {
+    for (const cmd of ['stop', 'down']) expect((await botctl([cmd, '--help'])).stdout).not.toContain('--ready-timeout');
+    for (const cmd of ['start', 'deploy', 'up']) expect((await botctl([cmd, '--help'])).stdout).toContain('--ready-timeout');
+  });
+
   it('config --file broken.yaml lists every problem with line:col, exits 2, prints nothing else', async () => {
     const r = await botctl(['config', '--file', 'test/fixtures/broken.yaml']);
     expect(r.exitCode).toBe(2);
@@ -37,10 +62,17 @@ describe('botctl CLI', () => {
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
-  it('config prints the resolved fleet as tables, and as JSON with --json', async () => {
+  it('config prints the resolved fleet as tables within 100 columns, --wide in full, and JSON with --json', async () => {
     const table = await botctl(['config']);
     expect(table.exitCode).toBe(0);
-    expect(table.stdout).toMatch(/barnacles .*ws 8\.17\.1/);
+    expect(table.stdout).toMatch(/│ barnacles +│ local +│ webex +│ bots\/echo\.ts +│ env:WEBEX_TOKEN_BARNACLES +│ 8\.17\.1 \/ 7\.16\.0 │/);
+    // What differs from the other bots is said once, below the table.
+    expect(table.stdout).toMatch(/\n {2}toodles +websocket\.maxConnectionAge 10m\n {2}msoar +http\.timeout 3m\n?$/);
+    expect(Math.max(...table.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    // One rule under the header, none between rows.
+    expect(table.stdout.split('\n').filter((l) => l.startsWith('├'))).toHaveLength(2);
+    const wide = await botctl(['config', '--wide']);
+    expect(wide.stdout).toMatch(/│ msoar .*│ 50 +│ 3 +│ 3m +│ 10s +│ 5s +│ 12h +│ 1 +│ 30s +│/);
     const json = JSON.parse((await botctl(['config', '--json'])).stdout);
     expect(json.bots.barnacles).toMatchObject({ token: 'env:WEBEX_TOKEN_BARNACLES', dependencies: { ws: '8.17.1', undici: '7.16.0' } });
     expect(json.bots.msoar.http.timeoutMs).toBe(180_000);

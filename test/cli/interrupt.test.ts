@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebexSim } from '../../src/sim/webex/sim.js';
 import { waitFor } from '../support/bots.js';
-import { botctl, fleetDir } from '../support/cli.js';
+import { botctl, fleetDir, settle } from '../support/cli.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const SECRETS = { TOKEN_A: 'secret-a-91ab', TOKEN_B: 'secret-b-27cd', TOKEN_C: 'secret-c-55ef' };
@@ -40,7 +40,8 @@ beforeAll(async () => {
   expect((await botctl(['deploy', '--all'], { cwd: dir, env })).exitCode).toBe(0);
 });
 afterAll(async () => {
-  await botctl(['stop', '--all', '--lock-wait', '10s'], { cwd: dir, env }).catch(() => undefined);
+  await settle();
+  await botctl(['stop', '--all', '--lock-wait', '70s'], { cwd: dir, env }).catch(() => undefined);
   await sim.stop();
   await sshd.stop();
 });

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebexSim } from '../../src/sim/webex/sim.js';
 import { waitFor } from '../support/bots.js';
-import { botctl, fleetDir } from '../support/cli.js';
+import { botctl, fleetDir, settle } from '../support/cli.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 import { startUserManager, type UserManager } from '../support/systemdUser.js';
 
@@ -36,7 +36,8 @@ bots:
   env = { BOTCTL_SSH_CONFIG: sshd.sshConfig, BOTCTL_NPM_OFFLINE: '1', ...SECRETS };
 });
 afterAll(async () => {
-  await botctl(['stop', '--all'], { cwd: dir, env }).catch(() => undefined);
+  await settle();
+  await botctl(['stop', '--all', '--lock-wait', '70s'], { cwd: dir, env }).catch(() => undefined);
   await manager?.stop();
   await sim?.stop();
   await sshd?.stop();

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,6 +120,8 @@ export async function startSshd(opts: { extraConfig?: string } = {}): Promise<Te
   return {
     port, user, dir, clientKey, knownHosts, sshConfig, alias, hostKeys, scratch,
     async stop() {
+      // Whatever still runs from this VM's scratch (a bot a failed test left) goes with it.
+      killUnder(scratch);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -129,6 +131,17 @@ export async function startSshd(opts: { extraConfig?: string } = {}): Promise<Te
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** SIGKILLs every process whose command line names a path under `dir`. */
+export function killUnder(dir: string): void {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
 }
 
 function waitListening(child: ChildProcess, port: number): Promise<void> {
