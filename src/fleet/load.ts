@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BotctlError } from '../errors.js';
+import { display } from './display.js';
 import type { Fleet } from './types.js';
 
 export const DEFAULT_FLEET_FILE = 'fleet.yaml';
@@ -12,13 +13,10 @@ export function fleetPath(file?: string, env: NodeJS.ProcessEnv = process.env): 
   return path.resolve(file ?? env.BOTCTL_FLEET ?? DEFAULT_FLEET_FILE);
 }
 
-export function display(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel : file;
-}
+export { display };
 
 // The parser's own build is part of the key: a changed botctl never trusts an old result.
-const PARSER = ['parse.js', 'schema.js', 'resolve.js', 'ensure.js'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
+const PARSER = ['parse.js', 'schema.js', 'resolve.js', 'ensure.js', 'misplaced.js'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
 
 function cacheKey(file: string, bytes: Buffer): string {
   const h = createHash('sha256').update(file).update('\0').update(bytes);

@@ -7,7 +7,7 @@ export const NAME_RE = new RegExp(NAME_PATTERN);
 const nameRule = 'names use a-z, 0-9, "_" and "-", start with a letter or digit, at most 63 characters';
 
 const duration = z
-  .string({ error: 'expected a duration such as 10s' })
+  .string({ error: (iss) => (typeof iss.input === 'number' ? `${iss.input} has no unit: write a unit, e.g. ${iss.input}s (units: ms, s, m, h, d)` : 'expected a duration such as 10s') })
   .regex(new RegExp(DURATION_PATTERN), { error: (iss) => durationError(String(iss.input)) })
   .transform((s) => parseDuration(s)!)
   .meta({ description: 'a number and a unit: 250ms, 10s, 2m, 12h, 1d' });
@@ -23,7 +23,10 @@ const secret = z
 
 // Exact versions only: a range would let two deploys of the same fleet.yaml run different code.
 const version = z
-  .string({ error: 'expected an exact version such as 8.18.3' })
+  .string({
+    // ws: 14.2 is a number to YAML, and an exact version has three parts anyway.
+    error: (iss) => (typeof iss.input === 'number' ? `${iss.input} is read as a number: quote the version and give all three parts, e.g. "${Number.isInteger(iss.input) ? `${iss.input}.0.0` : `${iss.input}.0`}"` : 'expected an exact version such as 8.18.3'),
+  })
   .regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: 'expected an exact version such as 8.18.3 (no ranges)' });
 const packageName = z.string().regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/, { error: 'not an npm package name' });
 const dependencies = z.record(packageName, version).meta({ description: 'npm package -> exact version' });

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BotctlError } from '../errors.js';
 import { fleetJsonSchema } from './jsonSchema.js';
-import { display } from './load.js';
+import { display } from './display.js';
 
 export const STARTER_FLEET = `# yaml-language-server: $schema=./fleet.schema.json
 #

@@ -51,8 +51,8 @@ describe('botctl CLI', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
-    expect(lines.filter((l) => /^test\/fixtures\/broken\.yaml:\d+:\d+ \S+: /.test(l))).toHaveLength(6);
-    expect(lines.at(-2)).toBe('error [E_CONFIG] test/fixtures/broken.yaml has 6 problems; nothing was run');
+    expect(lines.filter((l) => /^test\/fixtures\/broken\.yaml:\d+:\d+ \S+: /.test(l))).toHaveLength(10);
+    expect(lines.at(-2)).toBe('error [E_CONFIG] test/fixtures/broken.yaml has 10 problems; nothing was run');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -55,7 +55,7 @@ async function interruptedDeploy(connections: number, interrupt: (child: ReturnT
   const child = botctl(['deploy', '--all'], { cwd: dir, env });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor('the first restart', () => /restarting/.test(err), 30_000, 10);
+  await waitFor('the first restart', () => /testvm\/a: restart/.test(err), 60_000, 10);
   await interrupt(child);
   return child;
 }

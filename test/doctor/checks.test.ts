@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../src/doctor/checks.js';
 import { parseProbe, probeCommand } from '../../src/doctor/probe.js';
+import { AGENT_PROTOCOL } from '../../src/agent/protocol.js';
 import type { Bot, Vm } from '../../src/fleet/types.js';
 
 const vm: Vm = { name: 'lab-vm', host: 'lab-vm', local: false, root: '/opt/bots', supervisor: 'systemd', keepReleases: 5 };
@@ -11,7 +12,7 @@ const bot = (name: string, connections = 50): Bot => ({
   audit: { timeoutsPerHour: 1, reconnectionMaxMs: 1 },
 });
 const six = ['jarvis', 'tars', 'barnacles', 'money_ball', 'toodles', 'msoar'].map((n) => bot(n));
-const good = parseProbe('node_path=/usr/bin/node\nnode_version=v20.20.2\nroot_exists=yes\nroot_nearest=/opt/bots\nroot_writable=yes\ndisk_free_kb=9000000\nnofile=4096\nuser=bots\nlinger=yes\nsystemd=yes\nuser_manager=running\nagent={"protocol":5,"ok":true}\ntime=1700000000.123456789\n');
+const good = parseProbe(`node_path=/usr/bin/node\nnode_version=v20.20.2\nroot_exists=yes\nroot_nearest=/opt/bots\nroot_writable=yes\ndisk_free_kb=9000000\nnofile=4096\nuser=bots\nlinger=yes\nsystemd=yes\nuser_manager=running\nagent={"protocol":${AGENT_PROTOCOL},"ok":true}\ntime=1700000000.123456789\n`);
 
 const verdict = (checks: ReturnType<typeof judge>, name: string) => checks.find((c) => c.check === name)!;
 
@@ -26,7 +27,7 @@ describe('doctor probe', () => {
   it('parses what the script prints', () => {
     expect(good).toEqual({
       nodePath: '/usr/bin/node', nodeVersion: 'v20.20.2', rootExists: true, rootNearest: '/opt/bots', rootWritable: true,
-      diskFreeKb: 9_000_000, nofile: 4096, systemd: true, user: 'bots', linger: true, userManager: 'running', agentProtocol: 5, timeMs: 1_700_000_000_123,
+      diskFreeKb: 9_000_000, nofile: 4096, systemd: true, user: 'bots', linger: true, userManager: 'running', agentProtocol: AGENT_PROTOCOL, timeMs: 1_700_000_000_123,
     });
     expect(parseProbe('nofile=unlimited\nagent=node: not found\ntime=1700000000.N\n')).toEqual({ rootExists: false, rootWritable: false, systemd: false, linger: false, nofile: null, timeMs: 1_700_000_000_000 });
   });
@@ -51,7 +52,7 @@ describe('doctor verdicts', () => {
     [{ linger: false }, 'supervisor', 'fail', /lingering is off for bots: its bots would stop with the last SSH session/],
     [{ userManager: 'degraded' }, 'supervisor', 'ok', /manager degraded, lingering on/],
     [{ agentProtocol: undefined }, 'agent', 'ok', /not installed yet: the first command installs \/opt\/bots\/botctl\/agent.mjs/],
-    [{ agentProtocol: 4 }, 'agent', 'ok', /protocol 4, not 5: the next command replaces it/],
+    [{ agentProtocol: AGENT_PROTOCOL - 1 }, 'agent', 'ok', new RegExp(`protocol ${AGENT_PROTOCOL - 1}, not ${AGENT_PROTOCOL}: the next command replaces it`)],
   ])('judges %o as %s %s', (facts, check, status, detail) => {
     const c = verdict(judge(vm, six, { ...good, ...facts }, 0), check);
     expect(c.status).toBe(status);

@@ -62,20 +62,23 @@ describe('loading fleet.yaml', () => {
     expect(fleet.bots.echo!.entry).toBe(path.join(dir, 'bots/echo.ts'));
   });
 
-  it('reports every problem at once, each with line, column and path', async () => {
+  it('reports every problem at once, schema and named checks together, in file order, each with line, column and path', async () => {
     const dir = fleetDir();
     copyFileSync(path.join(repo, 'test/fixtures/broken.yaml'), path.join(dir, 'fleet.yaml'));
     const err = (await loadFleet(path.join(dir, 'fleet.yaml')).catch((e) => e)) as BotctlError;
-    const lines = err!.details.map((l) => l.replace(/^.*fleet\.yaml:/, 'fleet.yaml:'));
+    const lines = err!.details.map((l) => l.replace(/^.*fleet\.yaml:/, 'fleet.yaml:').replace(dir, '<dir>'));
     expect(lines).toEqual([
-      'fleet.yaml:22:3 bots.jarvis: duplicate name: each key may appear once in a map',
+      'fleet.yaml:4:11 vms.lab-vm.root: the root of a remote VM must be an absolute path',
       'fleet.yaml:5:5 vms.lab-vm.supervisr: unknown key "supervisr"',
+      'fleet.yaml:6:3 vms.Bad_VM: "Bad_VM" is not a valid name: names use a-z, 0-9, "_" and "-", start with a letter or digit, at most 63 characters',
       'fleet.yaml:10:24 defaults.http.connections: Too small: expected number to be >=1',
       'fleet.yaml:10:36 defaults.http.timeout: "2 minutes" is not a duration: write a number and a unit (ms, s, m, h, d), e.g. 250ms, 10s, 2m, 12h',
       'fleet.yaml:19:15 bots.tars.platform: Invalid option: expected one of "webex"|"telegram"',
+      'fleet.yaml:20:12 bots.tars.entry: <dir>/bots/missing.ts does not exist',
       'fleet.yaml:21:12 bots.tars.token: a secret is given by reference, never by value: env:NAME or file:path',
+      'fleet.yaml:22:3 bots.jarvis: duplicate name: each key may appear once in a map',
     ]);
-    expect(err!.message).toMatch(/has 6 problems; nothing was run/);
+    expect(err!.message).toMatch(/has 9 problems; nothing was run/);
     // The secret-looking literal is never echoed back.
     expect(err!.details.join('\n')).not.toContain('abc123-literal-token');
   });
@@ -91,6 +94,48 @@ describe('loading fleet.yaml', () => {
     ['YAML that does not parse', 'vms: [\n', expect.stringMatching(/^fleet\.yaml:2:1 \S+: /)],
   ])('refuses %s', (_what, text, line) => {
     expect(problems(text)).toContainEqual(line);
+  });
+
+  it.each([
+    ['a number where a duration goes', MINIMAL.replace('token: env:T }', 'token: env:T, websocket: { pingInterval: 10 } }'), 'fleet.yaml:4:101 bots.echo.websocket.pingInterval: 10 has no unit: write a unit, e.g. 10s (units: ms, s, m, h, d)'],
+    ['a YAML number where a version goes', MINIMAL.replace('token: env:T }', 'token: env:T, dependencies: { ws: 14.2 } }'), 'fleet.yaml:4:94 bots.echo.dependencies.ws: 14.2 is read as a number: quote the version and give all three parts, e.g. "14.2.0"'],
+  ])('explains %s', (_what, text, line) => {
+    expect(problems(text)).toEqual([line]);
+  });
+
+  it('reports a schema error and an undefined VM in the same run', () => {
+    expect(problems(MINIMAL.replace('vm: local', 'vm: lcoal').replace('platform: webex', 'platform: slack'))).toEqual([
+      'fleet.yaml:4:15 bots.echo.vm: no VM named "lcoal" (defined: local)',
+      'fleet.yaml:4:32 bots.echo.platform: Invalid option: expected one of "webex"|"telegram"',
+    ]);
+  });
+
+  const BLOCK = `vms:
+  local: { host: local, root: .botctl }
+bots:
+  jarvis:
+    vm: lcoal
+    platform: webex
+    entry: bots/echo.ts
+    token: env:A
+  tars:
+    vm: local
+    platform: webex
+    entry: bots/echo.ts
+    token: env:B
+`;
+
+  it.each([
+    ['a setting one level out, at the end of its bot (YAML reads it as a bot)', BLOCK.replace('    platform: webex\n    entry: bots/echo.ts\n    token: env:B\n', '    entry: bots/echo.ts\n    token: env:B\n  platform: webex\n'),
+      'fleet.yaml:13:3 bots.platform: "platform" is a setting of a bot, but here it stands among the bots as if it were a bot\'s name: indent it one level deeper, under tars'],
+    ['a setting one level out, amid its bot', BLOCK.replace('    platform: webex\n    entry: bots/echo.ts\n    token: env:B', '  platform: webex\n    entry: bots/echo.ts\n    token: env:B'),
+      'fleet.yaml:11:3 bots.tars.platform: "platform" is at column 3, out of line with "vm" above it (column 5), so YAML reads it as a key of bots: indent it to column 5'],
+    ['a setting one space out', BLOCK.replace('    platform: webex\n    entry: bots/echo.ts\n    token: env:B', '   platform: webex\n    entry: bots/echo.ts\n    token: env:B'),
+      'fleet.yaml:11:4 bots.tars.platform: "platform" is at column 4, out of line with "vm" above it (column 5): indent it to column 5'],
+    ['a setting one level in', BLOCK.replace('    platform: webex\n    entry: bots/echo.ts\n    token: env:B', '      platform: webex\n    entry: bots/echo.ts\n    token: env:B'),
+      'fleet.yaml:11:7 bots.tars.platform: "platform" is at column 7, out of line with "vm" above it (column 5): indent it to column 5'],
+  ])('names the key and where it landed, once, for %s; and still reports the rest', (_what, text, line) => {
+    expect(problems(text)).toEqual(['fleet.yaml:5:9 bots.jarvis.vm: no VM named "lcoal" (defined: local)', line]);
   });
 
   it('names the file and what to do when it is missing', async () => {
