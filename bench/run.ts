@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { connectSsh } from '../src/remote/ssh.js';
 import { startSshd } from '../test/support/sshd.js';
 import { median, ms, percentile, printRows, timeEach, timeInterleaved, type Row } from './lib.js';
+import { localBench } from './local.js';
 import { runtimeBench } from './runtime.js';
 import { statusBench } from './status.js';
 
@@ -51,7 +52,7 @@ async function cliStart(rows: Row[]): Promise<void> {
   });
 }
 
-// `npm run bench -- ssh` (or runtime, status) runs one section; no argument runs all.
+// `npm run bench -- ssh` (or runtime, status, local) runs one section; no argument runs all.
 const only = process.argv[2];
 const rows: Row[] = [];
 if (!only || only === 'ssh') {
@@ -60,4 +61,5 @@ if (!only || only === 'ssh') {
 }
 if (!only || only === 'runtime') await runtimeBench(rows);
 if (!only || only === 'status') await statusBench(rows);
+if (!only || only === 'local') await localBench(rows);
 printRows(rows);
