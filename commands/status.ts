@@ -15,9 +15,10 @@ export default function statusCommand(): Command {
         ['botctl status --wide', 'drift and versions in columns of their own'],
       ]) + [
           '',
-          'States: running; stale (heartbeat too old); restarting (systemd restarts it after a crash); crashed (its',
-          'pid is gone, or systemd gave up); stopped; duplicate (more than one process for the bot); unmanaged (a',
-          'process botctl did not start); unknown (the VM answered, its systemd did not); not deployed; unreachable.',
+          'States: running; starting (connecting, or retrying a start step that may heal: the reason is shown);',
+          'stale (heartbeat too old); restarting (systemd restarts it after a crash); crashed (its pid is gone, or',
+          'systemd gave up); stopped; duplicate (more than one process for the bot); unmanaged (a process botctl did',
+          'not start); unknown (the VM answered, its systemd did not); not deployed; unreachable.',
           '',
         ].join('\n'),
     )

@@ -69,13 +69,16 @@ export function statusAll(root: string, staleMs: number): Record<string, unknown
     const others = (procs.get(p.config) ?? []).filter((pid) => pid !== alive?.pid);
     const unknown = supervisor === 'systemd' && !view && error !== null;
     const crashed = view?.unit === 'failed' || (supervisor === 'process' && byPid.recorded && !byPid.alive);
+    // Still starting, by its own word: connecting, or retrying a start step that may heal.
+    const starting = alive && heartbeat?.pid === alive.pid && heartbeat.state === 'starting';
     const state = alive
-      ? others.length ? 'duplicate' : age !== null && age > staleMs ? 'stale' : 'running'
+      ? others.length ? 'duplicate' : age !== null && age > staleMs ? 'stale' : starting ? 'starting' : 'running'
       : unknown ? 'unknown' : view?.unit === 'restarting' ? 'restarting' : crashed ? 'crashed' : others.length ? 'unmanaged' : 'stopped';
+    const detail = unknown ? error : state === 'starting' && typeof heartbeat?.startError === 'string' ? heartbeat.startError : null;
     return {
       bot, state, supervisor, pid: alive?.pid ?? null, startedAt: alive?.startedAt ?? null, otherPids: others,
       restarts: view && supervisor === 'systemd' ? view.restarts : null,
-      ...(unknown && { detail: error }),
+      ...(detail && { detail }),
       current: linkTarget(path.join(p.dir, 'current')), previous: linkTarget(path.join(p.dir, 'previous')), heartbeat, heartbeatAgeMs: age,
     };
   });

@@ -1,2 +1,2 @@
 /** Bumped whenever a verb's arguments or answer change; botctl replaces an agent that differs. */
-export const AGENT_PROTOCOL = 6;
+export const AGENT_PROTOCOL = 7;

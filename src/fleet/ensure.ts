@@ -48,7 +48,7 @@ export function ensureBotKinds(f: Raw): Problem[] {
     const at = (key: string, message: string) => out.push({ path: ['bots', name, key], message });
     if (bot.legacy !== undefined) {
       if (bot.entry !== undefined) at('entry', 'a legacy bot has a log, not an entry: remove one of them');
-      for (const key of ['token', 'dependencies', 'http', 'websocket'] as const) {
+      for (const key of ['token', 'dependencies', 'http', 'websocket', 'catchUp'] as const) {
         if (bot[key] !== undefined) at(key, `a legacy bot does not run on the botctl runtime, so ${key} has no effect: remove it`);
       }
     } else {
@@ -101,6 +101,17 @@ export function ensureWebsocketTimings(f: Raw): Problem[] {
   return out;
 }
 
+/** A sweep is requests against the platform's rate limit: not more often than once a second. */
+export function ensureCatchUp(f: Raw): Problem[] {
+  const out: Problem[] = [];
+  const sections: [(string | number)[], unknown][] = [[['defaults'], f.defaults], ...entriesOf(f.bots).map(([n, b]): [(string | number)[], unknown] => [['bots', n], b])];
+  for (const [at, s] of sections) {
+    const sweep = parseDuration(str(mapOf(mapOf(s)?.catchUp)?.sweepInterval) ?? '');
+    if (sweep !== undefined && (sweep < 1_000 || sweep > 3_600_000)) out.push({ path: [...at, 'catchUp', 'sweepInterval'], message: 'sweepInterval must be between 1s and 1h' });
+  }
+  return out;
+}
+
 export function runEnsures(f: unknown, dir: string): Problem[] {
   const raw = mapOf(f) ?? {};
   return [
@@ -110,5 +121,6 @@ export function runEnsures(f: unknown, dir: string): Problem[] {
     ...ensureEntriesExist(raw, dir),
     ...ensureVmSettings(raw),
     ...ensureWebsocketTimings(raw),
+    ...ensureCatchUp(raw),
   ];
 }

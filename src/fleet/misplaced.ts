@@ -6,7 +6,7 @@ import type { Problem } from './types.js';
 // map and its real bot as missing the key, at other lines: one message says what happened.
 
 const SETTINGS: Record<'bots' | 'vms', { noun: string; keys: string[] }> = {
-  bots: { noun: 'bot', keys: ['vm', 'platform', 'entry', 'token', 'legacy', 'dependencies', 'http', 'websocket', 'audit'] },
+  bots: { noun: 'bot', keys: ['vm', 'platform', 'entry', 'token', 'legacy', 'dependencies', 'http', 'websocket', 'catchUp', 'audit'] },
   vms: { noun: 'VM', keys: ['host', 'user', 'port', 'root', 'node', 'supervisor', 'releases'] },
 };
 

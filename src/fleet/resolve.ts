@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_AUDIT, DEFAULT_DEPENDENCIES, DEFAULT_HTTP, DEFAULT_KEEP_RELEASES, DEFAULT_PLATFORMS, DEFAULT_WEBSOCKET } from './defaults.js';
+import { DEFAULT_AUDIT, DEFAULT_CATCHUP, DEFAULT_DEPENDENCIES, DEFAULT_HTTP, DEFAULT_KEEP_RELEASES, DEFAULT_PLATFORMS, DEFAULT_WEBSOCKET } from './defaults.js';
 import type { FleetParsed } from './schema.js';
 import type { Bot, Fleet, SecretRef, Vm } from './types.js';
 
@@ -28,6 +28,7 @@ export function resolveFleet(f: FleetParsed, file: string): Fleet {
     const http = { ...d.http, ...b.http };
     const ws = { ...d.websocket, ...b.websocket };
     const audit = { ...d.audit, ...b.audit };
+    const catchUp = { ...d.catchUp, ...b.catchUp };
     bots[name] = {
       name,
       vm: b.vm,
@@ -46,6 +47,10 @@ export function resolveFleet(f: FleetParsed, file: string): Fleet {
         pingIntervalMs: ws.pingInterval ?? DEFAULT_WEBSOCKET.pingIntervalMs,
         pingTimeoutMs: ws.pingTimeout ?? DEFAULT_WEBSOCKET.pingTimeoutMs,
         maxConnectionAgeMs: ws.maxConnectionAge ?? DEFAULT_WEBSOCKET.maxConnectionAgeMs,
+      },
+      catchUp: {
+        sweepIntervalMs: catchUp.sweepInterval ?? DEFAULT_CATCHUP.sweepIntervalMs,
+        quietMs: catchUp.quiet ?? DEFAULT_CATCHUP.quietMs,
       },
       audit: {
         timeoutsPerHour: audit.timeoutsPerHour ?? DEFAULT_AUDIT.timeoutsPerHour,

@@ -46,7 +46,12 @@ const audit = z.strictObject({
   reconnectionMax: duration.optional(),
 });
 
-const settings = { dependencies: dependencies.optional(), http: http.optional(), websocket: websocket.optional(), audit: audit.optional() };
+const catchUp = z.strictObject({
+  sweepInterval: duration.optional().meta({ description: 'a pass over REST this often, whatever the socket does (Webex)' }),
+  quiet: duration.optional().meta({ description: 'a socket quiet this long triggers a pass at once' }),
+});
+
+const settings = { dependencies: dependencies.optional(), http: http.optional(), websocket: websocket.optional(), catchUp: catchUp.optional(), audit: audit.optional() };
 
 const vm = z.strictObject({
   host: z.string().min(1).meta({ description: '"local" for this machine, else an ~/.ssh/config alias or host name' }),

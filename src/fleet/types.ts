@@ -39,6 +39,7 @@ export interface SecretRef {
 export interface HttpSettings { connections: number; retries: number; timeoutMs: number }
 export interface WebsocketSettings { pingIntervalMs: number; pingTimeoutMs: number; maxConnectionAgeMs: number }
 export interface AuditSettings { timeoutsPerHour: number; reconnectionMaxMs: number }
+export interface CatchUpSettings { sweepIntervalMs: number; quietMs: number }
 
 export interface Bot {
   name: string;
@@ -53,6 +54,7 @@ export interface Bot {
   dependencies: Record<string, string>;
   http: HttpSettings;
   websocket: WebsocketSettings;
+  catchUp: CatchUpSettings;
   audit: AuditSettings;
 }
 

@@ -18,6 +18,7 @@ export function runtimeConfig(vm: Pick<Vm, 'root'>, bot: Bot, release: { release
     logFile: `${vm.root}/logs/${bot.name}.log`,
     http: { connections: bot.http.connections, retries: bot.http.retries, timeoutMs: bot.http.timeoutMs },
     websocket: { ...bot.websocket },
+    catchUp: { sweepMs: bot.catchUp.sweepIntervalMs, quietMs: bot.catchUp.quietMs },
     webex: platforms.webex,
     telegram: platforms.telegram,
   };

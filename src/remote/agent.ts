@@ -81,8 +81,8 @@ const statusSchema = z.object({
   releases: z.array(z.string()),
   bots: z.array(z.object({
     bot: z.string(),
-    state: z.enum(['running', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged', 'unknown']),
-    /** Why the state is unknown (systemd did not answer). */
+    state: z.enum(['running', 'starting', 'stale', 'crashed', 'restarting', 'stopped', 'duplicate', 'unmanaged', 'unknown']),
+    /** Why the state is unknown (systemd did not answer), or why it is still starting. */
     detail: z.string().optional(),
     supervisor: z.enum(['process', 'systemd']),
     pid: z.number().nullable(),

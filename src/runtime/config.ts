@@ -38,7 +38,12 @@ export const runtimeConfigSchema = z.strictObject({
   catchUp: z.strictObject({
     /** A socket quiet this long triggers a catch-up (incident 002). */
     quietMs: ms.default(60_000),
-    rooms: z.number().int().min(1).default(20),
+    /** A pass over REST this often, whatever the socket does (issue 11). */
+    sweepMs: ms.min(100).default(15_000),
+    /** A message younger than this may still come over the socket: a sweep leaves it be. */
+    graceMs: ms.default(5_000),
+    /** Rooms listed per pass (most recently active first); a full page confirms nothing. */
+    rooms: z.number().int().min(1).max(1000).default(100),
     pageSize: z.number().int().min(1).max(1000).default(50),
   }).prefault({}),
   handler: z.strictObject({ timeoutMs: ms.default(60_000), attempts: z.number().int().min(1).default(3) }).prefault({}),
@@ -51,6 +56,8 @@ export const runtimeConfigSchema = z.strictObject({
     pollTimeoutS: z.number().int().min(0).max(50).default(30),
     conflictBackoffBaseMs: ms.default(1_000),
     conflictBackoffMaxMs: ms.default(30_000),
+    /** Conflicts less than this apart are one episode (the backoff keeps growing). */
+    conflictWindowMs: ms.default(120_000),
   }).prefault({}),
   webex: z.strictObject({
     apiBase: z.string().default('https://webexapis.com/v1'),

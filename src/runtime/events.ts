@@ -21,12 +21,15 @@ export const EVENTS = {
   'ws.reconnect_scheduled': 'reconnecting after a backoff with jitter',
   'ws.reconnected': 'a reconnection finished; durationMs since the old connection ended',
   'ws.proactive_reconnect': 'maxConnectionAge reached: opening a new connection before closing the old',
-  'ws.stale': 'catch-up found messages the open socket never delivered; reconnecting',
+  'ws.stale': 'a sweep or quiet catch-up found messages created while the socket was open, older than the grace period, that it never delivered; replacing it (missed, oldestMissedAgeMs, lastSocketEventAgeMs)',
   'device.found': 'reusing this bot\'s registered device',
   'device.registered': 'registered a new device (none existed by this name)',
-  'catchup.start': 'fetching what arrived since the cursor (reason: start, reconnect, quiet)',
-  'catchup.done': 'catch-up finished: rooms checked, messages found and handled',
-  'catchup.failed': 'catch-up could not finish; it will run again',
+  'device.removed': 'a device an earlier runtime of this bot left was removed: the device service refused a new registration',
+  'start.retry': 'a start step (people/me, device, getMe, ...) failed in a way that may heal (network, 5xx, timeout); retrying after waitMs, the heartbeat says starting with the error',
+  'catchup.start': 'listing what arrived since the confirmed position (reason: start, reconnect, quiet, retry)',
+  'catchup.done': 'a pass over REST finished: rooms listed, messages found (each one the socket did not deliver), whether it was complete; a sweep logs only when it found some',
+  'catchup.failed': 'a pass over REST could not finish; it will run again',
+  'cursor.confirmed': 'a complete pass confirmed every message up to `confirmed` handled (at most once a minute); lagMs behind the server clock, kept handled ids',
   'message.received': 'a new message to handle (source: socket or catchup)',
   'message.duplicate': 'a message already handled was seen again and skipped',
   'message.handled': 'the handler finished; durationMs',
@@ -35,7 +38,7 @@ export const EVENTS = {
   'handler.gave_up': 'a message failed every attempt and is dropped',
   'reply.sent': 'a reply was posted',
   'reply.uncertain': 'a reply request timed out: it may have been posted, so it is not repeated',
-  'conflict': 'Telegram answered 409: another client polls with this token; waiting (growing backoff) with the lock kept',
+  'conflict': 'Telegram answered 409: another client polls with this token; waiting with the lock kept, the backoff growing while conflicts recur within the window (attempt, waitMs, recurring)',
   'poll.retry': 'getUpdates failed (network, 5xx, 429s past the retries); polling again after waitMs',
 } as const;
 
@@ -53,6 +56,8 @@ export const RUNTIME_EXIT = {
   FATAL: 78,
   /** The runtime configuration is invalid. */
   CONFIG: 2,
+  /** A bug in the runtime: node's own crash status, which a supervisor restarts. */
+  CRASH: 1,
   /** Another instance held the lock for the whole wait (EX_TEMPFAIL). */
   LOCK_TIMEOUT: 75,
 } as const;

@@ -46,7 +46,11 @@ export class HttpClient {
     this.agent = new Agent({ connections: opts.connections, keepAliveTimeout: 30_000 });
   }
 
-  async json<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: RequestOptions = {}): Promise<{ status: number; body: T; link?: string }> {
+  /**
+   * One request with the pool's deadline and retries; a JSON answer. `date` is the server's
+   * clock (its Date header, to the second) when it sent one.
+   */
+  async json<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: RequestOptions = {}): Promise<{ status: number; body: T; link?: string; date?: number }> {
     const idempotent = options.idempotent ?? method === 'GET';
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
     // Telegram puts the token in the path: log the method name, never the path itself.
@@ -66,7 +70,8 @@ export class HttpClient {
         const text = await res.body.text();
         if (res.statusCode < 400) {
           const link = res.headers.link;
-          return { status: res.statusCode, body: (text ? JSON.parse(text) : {}) as T, ...(typeof link === 'string' && { link }) };
+          const date = typeof res.headers.date === 'string' ? Date.parse(res.headers.date) : Number.NaN;
+          return { status: res.statusCode, body: (text ? JSON.parse(text) : {}) as T, ...(typeof link === 'string' && { link }), ...(!Number.isNaN(date) && { date }) };
         }
         const retryable = res.statusCode === 429 || res.statusCode === 503 || (idempotent && res.statusCode >= 500);
         if (!retryable || last) {

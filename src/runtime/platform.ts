@@ -14,4 +14,6 @@ export interface PlatformAdapter {
 export interface AdapterHooks {
   onReady(): void;
   onState(state: 'ready' | 'reconnecting'): void;
+  /** A start step failed and will be retried: the heartbeat shows why the bot is still starting. */
+  onStartError(error: string): void;
 }

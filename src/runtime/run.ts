@@ -77,6 +77,8 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   }
 
   let state: RuntimeState = 'starting';
+  /** Why a start step is being retried; cleared once ready. */
+  let startError: string | null = null;
   const info: BotInfo = { name: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions, startedAt: started };
   const messages = new MessageState(cfg.runDir, started);
   messages.save();
@@ -89,11 +91,16 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   const hooks: AdapterHooks = {
     onReady: () => {
       state = 'ready';
+      startError = null;
       log.info('runtime.ready', { startupMs: Date.now() - started.getTime() });
       heartbeat.write();
     },
     onState: (s) => {
       if (state !== 'starting' && state !== 'stopping') state = s;
+    },
+    onStartError: (error) => {
+      startError = error;
+      heartbeat.write();
     },
   };
   adapter = createAdapter(cfg, token, http, dispatcher, messages, log, stop.signal, hooks);
@@ -102,6 +109,7 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
     () => ({
       state, pid: process.pid, bot: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions,
       startedAt: started.toISOString(),
+      ...(startError && { startError }),
       ...adapter?.status(),
       inFlight: dispatcher.inFlight,
       counters: dispatcher.counters,
@@ -117,9 +125,11 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
     await adapter.run();
   } catch (err) {
     if (!stop.signal.aborted) {
+      // Adapters retry all that may heal; a refused token is what is left. Anything else is a
+      // bug: exit 1, which a supervisor restarts, rather than 78, which it never does.
       const refused = err instanceof AuthRefusedError || (err instanceof HttpError && err.status === 401);
-      log.error('runtime.fatal', { error: refused ? `the platform refused the token (${(err as Error).message})` : err });
-      exit = RUNTIME_EXIT.FATAL;
+      exit = refused ? RUNTIME_EXIT.FATAL : RUNTIME_EXIT.CRASH;
+      log.error('runtime.fatal', { error: refused ? `the platform refused the token (${(err as Error).message})` : err, exit });
     }
   }
   state = 'stopping';
@@ -148,6 +158,8 @@ function createAdapter(
   const options = {
     ...cfg.websocket,
     quietMs: cfg.catchUp.quietMs,
+    sweepMs: cfg.catchUp.sweepMs,
+    graceMs: cfg.catchUp.graceMs,
     catchUpRooms: cfg.catchUp.rooms,
     pageSize: cfg.catchUp.pageSize,
     deviceName: cfg.webex.deviceName ?? `botctl-${cfg.bot}`,

@@ -2,89 +2,113 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from './files.js';
 
-const RECENT_MAX = 2_000;
+/** Handled ids are kept this long below the confirmed position: a late redelivery is still known. */
+const KEEP_BELOW_MS = 10 * 60_000;
+/** And never more than this many, whatever the traffic (a bound on state.json). */
+const HANDLED_MAX = 20_000;
 
 /**
- * What survives a restart so a bot neither misses nor repeats: the cursor (creation time of the
- * newest message below which everything is handled) and the ids handled recently.
+ * What survives a restart so a bot neither misses nor repeats. `confirmed` is a creation time
+ * up to which a listing over REST has seen every message handled or in hand: catch-ups list
+ * from there. Messages handled from the socket are remembered by id for de-duplication; they
+ * never move `confirmed`, so a message the socket skipped before them is still found (issue 11,
+ * incident 002).
  */
 export class MessageState {
-  private readonly recent: string[] = [];
-  private readonly seen = new Set<string>();
-  private readonly inFlight = new Set<string>();
-  /** Taken but not done, by id -> creation time: these hold the cursor back. */
-  private readonly pending = new Map<string, string>();
-  cursor: string;
-  /** Creation time of the newest message done; the cursor reaches it once nothing older is pending. */
-  private highWater: string;
+  /** Every message created at or before this is handled, or in hand now. */
+  confirmed: string;
+  /** Handled ids -> creation time, kept from a little below `confirmed` upwards. */
+  private readonly handled = new Map<string, string>();
+  /** Claimed but not done, by id -> creation time: these hold `confirmed` back. */
+  private readonly inFlight = new Map<string, string>();
   private readonly file: string;
   private dirty = false;
 
   constructor(runDir: string, now: Date) {
     this.file = path.join(runDir, 'state.json');
-    let saved: { cursor?: string; recent?: string[] } = {};
+    let saved: { confirmed?: string; handled?: [string, string][]; cursor?: string; recent?: string[] } = {};
     try {
       saved = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch {
       // First start: nothing before now is ours to answer.
     }
-    this.cursor = saved.cursor ?? now.toISOString();
-    this.highWater = this.cursor;
-    // A first start records its cursor at once: if this run handles nothing, the next one must
-    // still catch up from here rather than from its own start.
-    this.dirty = saved.cursor === undefined;
-    for (const id of saved.recent ?? []) this.remember(id);
+    // Earlier versions kept a cursor and bare ids: read them as confirmed and handled there.
+    this.confirmed = saved.confirmed ?? saved.cursor ?? now.toISOString();
+    for (const [id, created] of saved.handled ?? (saved.recent ?? []).map((id): [string, string] => [id, this.confirmed])) this.handled.set(id, created);
+    // A first start records its position at once: if this run handles nothing, the next one
+    // must still catch up from here rather than from its own start.
+    this.dirty = saved.confirmed === undefined;
   }
 
-  /** Claims a message for handling; false when it was handled or is being handled now. */
+  /** Claims a message for handling; false when it was handled or is in hand. */
   claim(id: string, created: string): boolean {
-    if (this.seen.has(id) || this.inFlight.has(id)) return false;
-    this.inFlight.add(id);
-    this.pending.set(id, created);
+    if (this.isKnown(id)) return false;
+    this.inFlight.set(id, created);
     return true;
   }
 
-  /** The message is done (handled, or given up): remember it and move the cursor as far as is safe. */
+  /** The message is done (handled, or given up): remember it. */
   done(id: string): void {
-    const created = this.pending.get(id);
+    const created = this.inFlight.get(id);
     this.inFlight.delete(id);
-    this.pending.delete(id);
-    this.remember(id);
-    if (created && created > this.highWater) this.highWater = created;
-    const oldest = this.oldestPending();
-    const target = oldest && oldest <= this.highWater ? before(oldest) : this.highWater;
-    if (target > this.cursor) this.cursor = target;
+    this.handled.set(id, created ?? this.confirmed);
+    if (this.handled.size > HANDLED_MAX) this.prune();
     this.dirty = true;
   }
 
+  /** Created at or before the confirmed position: handled already, whatever the socket says. */
+  isConfirmed(created: string): boolean {
+    return created <= this.confirmed;
+  }
+
   isHandled(id: string): boolean {
-    return this.seen.has(id);
+    return this.handled.has(id);
   }
 
+  /** Handled, or being handled now. */
+  isKnown(id: string): boolean {
+    return this.handled.has(id) || this.inFlight.has(id);
+  }
 
-  /** Catch-up looks for messages created after this: the cursor, or just before the oldest pending. */
+  /** Catch-ups list what was created after this. */
   since(): string {
-    const oldest = this.oldestPending();
-    return oldest && oldest <= this.cursor ? before(oldest) : this.cursor;
+    return this.confirmed;
   }
 
-  private oldestPending(): string | undefined {
-    let oldest: string | undefined;
-    for (const c of this.pending.values()) if (!oldest || c < oldest) oldest = c;
-    return oldest;
+  /**
+   * A complete listing saw every message created up to `upTo` handled or in hand: the
+   * confirmed position moves there, but never past a message still in hand (a crash must find
+   * it again). Returns whether it moved.
+   */
+  confirm(upTo: string): boolean {
+    let target = upTo;
+    for (const c of this.inFlight.values()) if (c <= target) target = before(c);
+    if (target <= this.confirmed) return false;
+    this.confirmed = target;
+    this.prune();
+    this.dirty = true;
+    return true;
+  }
+
+  /** How many handled ids are kept (state.json's size). */
+  get kept(): number {
+    return this.handled.size;
   }
 
   save(): void {
     if (!this.dirty) return;
-    writeAtomic(this.file, JSON.stringify({ cursor: this.cursor, recent: this.recent }));
+    writeAtomic(this.file, JSON.stringify({ confirmed: this.confirmed, handled: [...this.handled] }));
     this.dirty = false;
   }
 
-  private remember(id: string): void {
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
-    this.recent.push(id);
-    if (this.recent.length > RECENT_MAX) this.seen.delete(this.recent.shift()!);
+  private prune(): void {
+    const floor = new Date(Date.parse(this.confirmed) - KEEP_BELOW_MS).toISOString();
+    for (const [id, created] of this.handled) if (created < floor) this.handled.delete(id);
+    // Oldest first (insertion order): a flood past the bound forgets what is furthest back.
+    for (const id of this.handled.keys()) {
+      if (this.handled.size <= HANDLED_MAX) break;
+      this.handled.delete(id);
+    }
   }
 }
 

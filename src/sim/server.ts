@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readJson, send } from './webex/rest.js';
+import { readJson, send } from './webex/http.js';
 import { WebexSim } from './webex/sim.js';
 import { TelegramSim } from './telegram/sim.js';
 

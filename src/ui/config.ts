@@ -22,6 +22,8 @@ const SETTINGS: [string, (b: Bot) => string][] = [
   ['websocket.pingInterval', (b) => formatDuration(b.websocket.pingIntervalMs)],
   ['websocket.pingTimeout', (b) => formatDuration(b.websocket.pingTimeoutMs)],
   ['websocket.maxConnectionAge', (b) => formatDuration(b.websocket.maxConnectionAgeMs)],
+  ['catchUp.sweepInterval', (b) => formatDuration(b.catchUp.sweepIntervalMs)],
+  ['catchUp.quiet', (b) => formatDuration(b.catchUp.quietMs)],
   ['audit.timeoutsPerHour', (b) => String(b.audit.timeoutsPerHour)],
   ['audit.reconnectionMax', (b) => formatDuration(b.audit.reconnectionMaxMs)],
 ];
@@ -54,7 +56,7 @@ export function renderConfig(fleet: Fleet, wide = false): void {
   }
   print(table(head, bots.map(row)));
   if (!runtime.length) return;
-  const lines: [string, string][] = ['http', 'websocket', 'audit'].map((group) => [group, SETTINGS.filter(([n]) => n.startsWith(`${group}.`)).map(([n]) => `${n.slice(group.length + 1)} ${usual.get(n)}`).join(', ')]);
+  const lines: [string, string][] = ['http', 'websocket', 'catchUp', 'audit'].map((group) => [group, SETTINGS.filter(([n]) => n.startsWith(`${group}.`)).map(([n]) => `${n.slice(group.length + 1)} ${usual.get(n)}`).join(', ')]);
   for (const b of runtime) {
     const diff = [...SETTINGS.filter(([n, get]) => get(b) !== usual.get(n)).map(([n, get]) => `${n} ${get(b)}`), ...(others(b) ? [others(b)] : [])];
     if (diff.length) lines.push([b.name, diff.join(', ')]);

@@ -4,7 +4,7 @@ import type { BotRow } from '../ops/status.js';
 import { chalk, print, printJson, table } from './output.js';
 
 const COLOUR: Record<string, (s: string) => string> = {
-  running: chalk.green, stale: chalk.yellow, restarting: chalk.yellow, unknown: chalk.yellow, crashed: chalk.red, duplicate: chalk.red, unmanaged: chalk.red, unreachable: chalk.red,
+  running: chalk.green, starting: chalk.yellow, stale: chalk.yellow, restarting: chalk.yellow, unknown: chalk.yellow, crashed: chalk.red, duplicate: chalk.red, unmanaged: chalk.red, unreachable: chalk.red,
 };
 
 // Durations for people: "3h12m", "45s"; nothing when unknown.
@@ -45,6 +45,8 @@ export function renderStatus(rows: BotRow[], json: boolean, wide = false): void 
   // A VM that answered but whose systemd did not: say why once per VM, below the table.
   if (!json) {
     for (const [vm, why] of new Map(rows.filter((r) => r.state === 'unknown' && r.error).map((r) => [r.vm, r.error!]))) process.stderr.write(`${vm}: state unknown: ${why}\n`);
+    // A bot retrying its start (the platform unreachable, say): what it is waiting on.
+    for (const r of rows.filter((x) => x.state === 'starting' && x.error)) print(`${r.bot} is starting, retrying: ${r.error}`);
   }
   const down = [...new Set(rows.filter((r) => r.state === 'unreachable').map((r) => r.vm))];
   if (down.length) {

@@ -72,7 +72,7 @@ describe('botctl CLI', () => {
     // One rule under the header, none between rows.
     expect(table.stdout.split('\n').filter((l) => l.startsWith('├'))).toHaveLength(2);
     const wide = await botctl(['config', '--wide']);
-    expect(wide.stdout).toMatch(/│ msoar .*│ 50 +│ 3 +│ 3m +│ 10s +│ 5s +│ 12h +│ 1 +│ 30s +│/);
+    expect(wide.stdout).toMatch(/│ msoar .*│ 50 +│ 3 +│ 3m +│ 10s +│ 5s +│ 12h +│ 15s +│ 1m +│ 1 +│ 30s +│/);
     const json = JSON.parse((await botctl(['config', '--json'])).stdout);
     expect(json.bots.barnacles).toMatchObject({ token: 'env:WEBEX_TOKEN_BARNACLES', dependencies: { ws: '8.17.1', undici: '7.16.0' } });
     expect(json.bots.msoar.http.timeoutMs).toBe(180_000);

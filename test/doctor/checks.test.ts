@@ -9,6 +9,7 @@ const bot = (name: string, connections = 50): Bot => ({
   name, vm: 'lab-vm', platform: 'webex', kind: 'runtime', dependencies: {},
   http: { connections, retries: 3, timeoutMs: 1000 },
   websocket: { pingIntervalMs: 1, pingTimeoutMs: 1, maxConnectionAgeMs: 2 },
+  catchUp: { sweepIntervalMs: 15_000, quietMs: 60_000 },
   audit: { timeoutsPerHour: 1, reconnectionMaxMs: 1 },
 });
 const six = ['jarvis', 'tars', 'barnacles', 'money_ball', 'toodles', 'msoar'].map((n) => bot(n));

@@ -6,7 +6,7 @@ const fx = useSim('catchup');
 
 describe('catch-up over REST', () => {
   it('pages back through several pages of messages missed while the bot was down', async () => {
-    const { b, roomId } = fx.bot({ catchUp: { quietMs: 60_000, pageSize: 20 } });
+    const { b, roomId } = fx.bot({ catchUp: { quietMs: 60_000, sweepMs: 600_000, graceMs: 300, pageSize: 20 } });
     await b.start().ready();
     expect(await b.stop()).toBe(0);
     const texts = Array.from({ length: 75 }, (_, i) => `missed ${i}`);
@@ -21,7 +21,7 @@ describe('catch-up over REST', () => {
   });
 
   it('answers only mentions in a group room, live and after a restart', async () => {
-    const { b, token } = fx.bot({ catchUp: { quietMs: 60_000 } });
+    const { b, token } = fx.bot({ catchUp: { quietMs: 60_000, sweepMs: 600_000, graceMs: 300 } });
     const other = fx.bot();
     const group = fx.sim.groupRoom('ops', [token, other.token]).id;
     await b.start().ready();

@@ -11,7 +11,7 @@ const replies = (b: BotProcess, roomId: string) => fx.sim.repliesBy(b.token, roo
 describe('incident 002: the first message after a long idle is answered', () => {
   it('answers it although the socket went stale while idle', async () => {
     const quietMs = 400;
-    const { b, roomId } = fx.bot({ catchUp: { quietMs } });
+    const { b, roomId } = fx.bot({ catchUp: { quietMs, sweepMs: 600_000, graceMs: 300 } });
     b.start();
     await b.ready();
     fx.sim.hub.goStale(b.token);

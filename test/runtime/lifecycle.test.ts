@@ -20,7 +20,7 @@ describe('SIGTERM', () => {
     expect(fx.sim.repliesBy(b.token, roomId).map((m) => m.text)).toEqual(['echo: slow']);
     expect(b.status()).toMatchObject({ state: 'stopped', counters: { handled: 1, replied: 1 } });
     const state = JSON.parse(readFileSync(path.join(b.runDir, 'state.json'), 'utf8'));
-    expect(state.recent).toHaveLength(1);
+    expect(state.handled).toHaveLength(1);
     // The lock is free at once: a new instance takes it without waiting.
     b.start();
     await b.ready();

@@ -57,15 +57,30 @@ describe('message state', () => {
     s.save();
     const again = new MessageState(d, new Date(t(30)));
     expect(again.claim('a', t(1))).toBe(false);
-    expect(again.cursor).toBe(t(1));
   });
 
-  it('keeps the cursor behind a message still in hand, then moves it to the newest done', () => {
+  it('moves the confirmed position only by a listing, never by a message handled from the socket (issue 11)', () => {
+    const d = dir();
+    const s = new MessageState(d, new Date(t(0)));
+    // The socket never delivers 'a' (t1); it delivers 'b' (t2), which is handled.
+    s.claim('b', t(2));
+    s.done('b');
+    expect(s.since()).toBe(t(0));
+    s.save();
+    // A restart still lists from t0, so 'a' is found; 'b' is known and not offered again.
+    const restarted = new MessageState(d, new Date(t(9)));
+    expect(restarted.since()).toBe(t(0));
+    expect(restarted.isKnown('b')).toBe(true);
+    expect(restarted.claim('a', t(1))).toBe(true);
+  });
+
+  it('confirms up to a listing, but never past a message still in hand', () => {
     const d = dir();
     const s = new MessageState(d, new Date(t(0)));
     s.claim('a', t(1));
     s.claim('b', t(2));
     s.done('b');
+    expect(s.confirm(t(5))).toBe(true);
     expect(s.since() < t(1)).toBe(true);
     // Saved with 'a' in hand: a restart looks back far enough to offer 'a' again.
     s.save();
@@ -73,7 +88,35 @@ describe('message state', () => {
     expect(restarted.since() < t(1)).toBe(true);
     expect(restarted.claim('a', t(1))).toBe(true);
     s.done('a');
-    expect(s.since()).toBe(t(2));
+    expect(s.confirm(t(5))).toBe(true);
+    expect(s.since()).toBe(t(5));
+    expect(s.isConfirmed(t(4))).toBe(true);
+    expect(s.confirm(t(3))).toBe(false);
+  });
+
+  it('keeps state.json bounded: handled ids well below the confirmed position are forgotten', () => {
+    const d = dir();
+    const s = new MessageState(d, new Date(t(0)));
+    for (let i = 0; i < 100; i++) {
+      s.claim(`m${i}`, t(1));
+      s.done(`m${i}`);
+    }
+    s.claim('late', new Date(Date.UTC(2026, 10, 26, 10, 20, 0)).toISOString());
+    s.done('late');
+    expect(s.kept).toBe(101);
+    // Twenty minutes later, confirmed: the t1 ids are over ten minutes below it.
+    s.confirm(new Date(Date.UTC(2026, 10, 26, 10, 20, 30)).toISOString());
+    expect(s.kept).toBe(1);
+    expect(s.isKnown('late')).toBe(true);
+  });
+
+  it('reads the state an earlier version wrote (cursor and bare ids)', () => {
+    const d = dir();
+    require('node:fs').writeFileSync(path.join(d, 'state.json'), JSON.stringify({ cursor: t(7), recent: ['x', 'y'] }));
+    const s = new MessageState(d, new Date(t(30)));
+    expect(s.since()).toBe(t(7));
+    expect(s.claim('x', t(8))).toBe(false);
+    expect(s.claim('z', t(8))).toBe(true);
   });
 
   it('starts a new bot at "now": older history is not answered', () => {

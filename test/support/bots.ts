@@ -56,7 +56,8 @@ export class BotProcess {
       heartbeatMs: 100,
       http: { timeoutMs: 1_000, retries: 3, backoffBaseMs: 50, backoffMaxMs: 500 },
       websocket: { pingIntervalMs: 300, pingTimeoutMs: 200, connectTimeoutMs: 1_000, backoffBaseMs: 50, backoffMaxMs: 500, closeTimeoutMs: 300 },
-      catchUp: { quietMs: 600 },
+      // Sweeps are off unless a test sets them (they would add REST calls every test counts).
+      catchUp: { quietMs: 600, sweepMs: 600_000, graceMs: 300 },
       handler: { timeoutMs: 2_000 },
       lock: { waitMs: 2_000 },
       shutdownGraceMs: 2_000,

@@ -7,6 +7,7 @@ import { writeAtomic } from '../files.js';
 import type { EventLog } from '../log.js';
 import type { AdapterHooks, PlatformAdapter } from '../platform.js';
 import { backoff, sleep } from '../retry.js';
+import { untilStarted } from '../start.js';
 import type { MessageState } from '../state.js';
 
 export interface TelegramOptions {
@@ -14,6 +15,8 @@ export interface TelegramOptions {
   pollTimeoutS: number;
   conflictBackoffBaseMs: number;
   conflictBackoffMaxMs: number;
+  /** Conflicts this close together are one episode: the backoff keeps growing through it. */
+  conflictWindowMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
 }
@@ -54,13 +57,15 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   async run(): Promise<void> {
-    await this.call('getMe', {}, { idempotent: true });
+    const starting = { log: this.log, hooks: this.hooks, signal: this.signal, baseMs: this.opts.backoffBaseMs };
+    await untilStarted('getMe', () => this.call('getMe', {}, { idempotent: true }), starting);
     // A webhook left behind would make every getUpdates fail with 409.
-    await this.call('deleteWebhook', { drop_pending_updates: false }, { idempotent: true });
+    await untilStarted('deleteWebhook', () => this.call('deleteWebhook', { drop_pending_updates: false }, { idempotent: true }), starting);
     this.load();
     for (const u of this.pending.values()) this.offer(u);
     this.hooks.onReady();
     let conflict = 0;
+    let lastConflictAt = 0;
     let failure = 0;
     while (!this.signal.aborted) {
       try {
@@ -69,15 +74,20 @@ export class TelegramAdapter implements PlatformAdapter {
           { offset: this.offset, timeout: this.opts.pollTimeoutS, allowed_updates: ['message'] },
           { idempotent: true, timeoutMs: this.opts.pollTimeoutS * 1000 + 10_000, signal: this.polling.signal },
         );
-        conflict = failure = 0;
+        // Two pollers on one token swap turns: each gets answers between 409s. Only a quiet
+        // window ends the episode, so the backoff keeps growing while they fight.
+        failure = 0;
+        if (Date.now() - lastConflictAt > this.opts.conflictWindowMs) conflict = 0;
         this.take(updates);
       } catch (err) {
         if (this.signal.aborted) break;
         if (err instanceof HttpError && err.status === 401) throw err;
         if (err instanceof HttpError && err.status === 409) {
           this.conflicts++;
+          const recurring = conflict > 0;
+          lastConflictAt = Date.now();
           const waitMs = Math.min(this.opts.conflictBackoffMaxMs, this.opts.conflictBackoffBaseMs * 2 ** conflict++);
-          this.log.warn('conflict', { attempt: conflict, waitMs, description: description(err) });
+          this.log.warn('conflict', { attempt: conflict, waitMs, recurring, conflicts: this.conflicts, description: description(err) });
           await sleep(waitMs, this.signal).catch(() => undefined);
           continue;
         }

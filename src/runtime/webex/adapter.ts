@@ -1,17 +1,22 @@
-import type { IncomingMessage } from '../bot.js';
 import type { Dispatcher } from '../dispatcher.js';
+import { HttpError } from '../http.js';
 import type { EventLog } from '../log.js';
 import { backoff, sleep } from '../retry.js';
+import { refusedToken, untilStarted } from '../start.js';
 import type { MessageState } from '../state.js';
-import { messageId, personUuid, type WebexApi, type WebexMessage, type WebexPerson, type WebexRoom } from './api.js';
+import { messageId, personUuid, type WebexApi, type WebexDevice, type WebexPerson } from './api.js';
 import type { AdapterHooks, PlatformAdapter } from '../platform.js';
 import { AuthRefusedError, WebexConnection, type ConnectionOptions, type PostActivity } from './connection.js';
+import { incoming, Reconciler, type PassReason } from './reconcile.js';
 
 export interface WebexAdapterOptions extends ConnectionOptions {
   maxConnectionAgeMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   quietMs: number;
+  /** The periodic reconciliation over REST, whatever the socket does. */
+  sweepMs: number;
+  graceMs: number;
   catchUpRooms: number;
   pageSize: number;
   deviceName: string;
@@ -19,8 +24,9 @@ export interface WebexAdapterOptions extends ConnectionOptions {
 
 /**
  * Keeps one live device socket (reconnecting with backoff and jitter, replacing it before it
- * gets old) and makes sure no message is lost: every (re)connect, and every quiet spell, is
- * followed by a catch-up over REST.
+ * gets old) and makes sure no message is lost: every (re)connect, every quiet spell and every
+ * sweep interval, a pass over REST offers what the socket did not deliver (Reconciler). A
+ * socket that misses messages it was open for is replaced (`ws.stale`, incident 002).
  */
 export class WebexAdapter implements PlatformAdapter {
   current?: WebexConnection;
@@ -33,7 +39,9 @@ export class WebexAdapter implements PlatformAdapter {
   private catchUpRunning?: Promise<void>;
   private catchUpAgain = false;
   private quietTimer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
   private ageTimer?: NodeJS.Timeout;
+  private readonly reconciler: Reconciler;
 
   constructor(
     private readonly api: WebexApi,
@@ -44,21 +52,27 @@ export class WebexAdapter implements PlatformAdapter {
     private readonly log: EventLog,
     private readonly signal: AbortSignal,
     private readonly hooks: AdapterHooks,
-  ) {}
+  ) {
+    this.reconciler = new Reconciler(api, { rooms: opts.catchUpRooms, pageSize: opts.pageSize, graceMs: opts.graceMs }, state, dispatcher, log, () => this.me);
+  }
 
-  /** Runs until the signal aborts; throws only what retrying cannot fix (AuthRefusedError, 401). */
+  /**
+   * Runs until the signal aborts; throws only what retrying cannot fix (a refused token, 401 or
+   * a refused socket authorization). Until it is connected, every other failure is retried.
+   */
   async run(): Promise<void> {
     // Shutdown must wake the loop, which otherwise waits on the open socket.
     this.signal.addEventListener('abort', () => this.stop(), { once: true });
-    this.me = await this.api.me();
+    const starting = { log: this.log, hooks: this.hooks, signal: this.signal, baseMs: this.opts.backoffBaseMs };
+    this.me = await untilStarted('people/me', () => this.api.me(), starting);
     this.meUuid = personUuid(this.me.id);
-    const { device, registered } = await this.api.device(this.opts.deviceName);
-    this.log.info(registered ? 'device.registered' : 'device.found', { name: this.opts.deviceName });
+    const device = await untilStarted('device', () => this.device(), starting);
     this.wsUrl = device.webSocketUrl;
     let attempt = 0;
     let lostAt: number | undefined;
     let ready = false;
     this.quietTimer = setInterval(() => this.checkQuiet(), Math.max(10, Math.min(this.opts.quietMs / 4, 1_000)));
+    this.sweepTimer = setInterval(() => this.catchUp('sweep'), this.opts.sweepMs);
     try {
       while (!this.signal.aborted) {
         const conn = this.connection();
@@ -66,8 +80,9 @@ export class WebexAdapter implements PlatformAdapter {
           await conn.open();
         } catch (err) {
           if (err instanceof AuthRefusedError || this.signal.aborted) throw err;
-          const waitMs = backoff(attempt++, this.opts.backoffBaseMs, this.opts.backoffMaxMs);
+          const waitMs = backoff(attempt++, this.opts.backoffBaseMs, ready ? this.opts.backoffMaxMs : Math.max(this.opts.backoffMaxMs, 60_000));
           this.log.warn('ws.reconnect_scheduled', { attempt, waitMs, error: (err as Error).message });
+          if (!ready) this.hooks.onStartError(`socket: ${(err as Error).message}`);
           await sleep(waitMs, this.signal).catch(() => undefined);
           continue;
         }
@@ -94,7 +109,29 @@ export class WebexAdapter implements PlatformAdapter {
       }
     } finally {
       clearInterval(this.quietTimer);
+      clearInterval(this.sweepTimer);
       clearTimeout(this.ageTimer);
+    }
+  }
+
+  /**
+   * The bot's device, reused by name. WDM answers 403 to a bot with too many devices: the
+   * devices earlier runtimes of this bot left (named botctl-*) are removed, and it tries again.
+   */
+  private async device(): Promise<WebexDevice> {
+    try {
+      const { device, registered } = await this.api.device(this.opts.deviceName);
+      this.log.info(registered ? 'device.registered' : 'device.found', { name: this.opts.deviceName });
+      return device;
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 403)) throw err;
+      const stale = (await this.api.devices()).filter((d) => d.name.startsWith('botctl-') && d.name !== this.opts.deviceName);
+      if (!stale.length) throw err;
+      for (const d of stale) {
+        await this.api.removeDevice(d);
+        this.log.warn('device.removed', { name: d.name, why: 'the device service refused a new registration (too many devices)' });
+      }
+      return this.device();
     }
   }
 
@@ -136,15 +173,12 @@ export class WebexAdapter implements PlatformAdapter {
     // The bot's own replies come back as activities too; skip them without a REST call.
     if (a.actorUuid === this.meUuid) return;
     const id = messageId(a.uuid);
-    this.dispatcher.offer(id, a.published, 'socket', async () => this.incoming(await this.api.message(id)), (m, text) => this.api.post(m.roomId, text));
-  }
-
-  private incoming(m: WebexMessage): IncomingMessage | null {
-    if (m.personId === this.me.id) return null;
-    let text = m.text ?? '';
-    // In group rooms the text starts with the bot's name, as the mention reads.
-    if (m.roomType === 'group' && text.startsWith(this.me.displayName)) text = text.slice(this.me.displayName.length).trimStart();
-    return { id: m.id, roomId: m.roomId, personId: m.personId, text, created: new Date(m.created) };
+    // At or below the confirmed position everything is handled: a late redelivery, not new.
+    if (this.state.isConfirmed(a.published) && !this.state.isKnown(id)) {
+      this.log.info('message.duplicate', { id, source: 'socket', below: 'confirmed' });
+      return;
+    }
+    this.dispatcher.offer(id, a.published, 'socket', async () => incoming(await this.api.message(id), this.me), (m, text) => this.api.post(m.roomId, text));
   }
 
   private lastCatchUpAt = 0;
@@ -155,10 +189,11 @@ export class WebexAdapter implements PlatformAdapter {
     if (Date.now() - Math.max(conn.lastMessageAt, this.lastCatchUpAt) >= this.opts.quietMs) this.catchUp('quiet');
   }
 
-  /** Runs one catch-up at a time; a request during a run schedules exactly one more. */
-  catchUp(reason: 'start' | 'reconnect' | 'quiet' | 'retry'): void {
+  /** Runs one pass at a time; a request during a run schedules exactly one more. */
+  catchUp(reason: PassReason): void {
     if (this.catchUpRunning) {
-      this.catchUpAgain = true;
+      // A sweep that finds a pass running has nothing to add.
+      if (reason !== 'sweep') this.catchUpAgain = true;
       return;
     }
     this.catchUpRunning = this.runCatchUp(reason).finally(() => {
@@ -171,45 +206,32 @@ export class WebexAdapter implements PlatformAdapter {
     });
   }
 
-  private async runCatchUp(reason: string): Promise<void> {
+  private async runCatchUp(reason: PassReason): Promise<void> {
     const started = Date.now();
-    const since = this.state.since();
-    this.log.info('catchup.start', { reason, since });
+    // Sweeps run every few seconds: they speak only when they find something.
+    const quiet = reason === 'sweep';
+    if (!quiet) this.log.info('catchup.start', { reason, since: this.state.since() });
     try {
-      const rooms = (await this.api.rooms(this.opts.catchUpRooms)).filter((r) => r.lastActivity > since);
-      let found = 0;
-      for (const room of rooms) found += await this.catchUpRoom(room, since);
-      this.log.info('catchup.done', { reason, rooms: rooms.length, found, durationMs: Date.now() - started });
-      // Messages the open socket should have delivered mean it is stale (incident 002).
-      if (reason === 'quiet' && found > 0 && this.current?.alive) {
-        this.log.warn('ws.stale', { conn: this.current.id, missed: found });
-        this.current.terminate('stale: catch-up found undelivered messages');
+      const conn = this.current;
+      const r = await this.reconciler.pass(reason);
+      if (!quiet || r.found.length) this.log.info('catchup.done', { reason, rooms: r.rooms, found: r.found.length, complete: r.complete, durationMs: Date.now() - started });
+      // Messages created while this socket was open, older than the grace period, that it never
+      // delivered: it is stale (incident 002). Messages from before it opened are not its fault.
+      const missed = conn?.alive ? r.found.filter((m) => Date.parse(m.created) >= conn.openedAt) : [];
+      if ((reason === 'sweep' || reason === 'quiet') && missed.length && this.current === conn) {
+        const oldest = Math.min(...missed.map((m) => Date.parse(m.created)));
+        this.log.warn('ws.stale', { conn: conn!.id, missed: missed.length, oldestMissedAgeMs: r.serverNow - oldest, lastSocketEventAgeMs: Date.now() - conn!.lastMessageAt, socketAgeMs: Date.now() - conn!.openedAt });
+        conn!.terminate('stale: messages it was open for were never delivered');
       }
     } catch (err) {
       if (!this.signal.aborted) this.log.warn('catchup.failed', { reason, error: err });
     }
   }
 
-  /** Pages back through a room until the cursor; offers what is new, oldest first. */
-  private async catchUpRoom(room: WebexRoom, since: string): Promise<number> {
-    const missed: WebexMessage[] = [];
-    let url: string | undefined = this.api.firstPage(room, this.opts.pageSize);
-    while (url) {
-      const page = await this.api.page(url);
-      const fresh = page.items.filter((m) => m.created > since);
-      missed.push(...fresh.filter((m) => m.personId !== this.me.id && !this.state.isHandled(m.id)));
-      url = fresh.length === page.items.length ? page.next : undefined;
-    }
-    let offered = 0;
-    for (const m of missed.reverse()) {
-      if (this.dispatcher.offer(m.id, m.created, 'catchup', async () => this.incoming(m), (msg, text) => this.api.post(msg.roomId, text))) offered++;
-    }
-    return offered;
-  }
-
   /** Closes the socket (bounded) and stops the loop's timers. */
   stop(): void {
     clearInterval(this.quietTimer);
+    clearInterval(this.sweepTimer);
     clearTimeout(this.ageTimer);
     this.current?.close('shutting down');
   }

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { readJson, send } from './rest.js';
+import { readJson, send } from './http.js';
 import type { WebexSim } from './sim.js';
 
 /**
@@ -22,7 +22,7 @@ export async function handleControl(sim: WebexSim, req: http.IncomingMessage, re
       return send(res, 200, roomJson(sim.directRoom(token)));
     }
     if (req.method === 'POST' && p === '/say') {
-      const m = sim.say(String(body.roomId ?? named?.roomId), String(body.text ?? ''), (body.mention as string[] | undefined) ?? []);
+      const m = sim.say(String(body.roomId ?? named?.roomId), String(body.text ?? ''), (body.mention as string[] | undefined) ?? [], { hold: body.hold === true });
       return send(res, 200, m);
     }
     if (req.method === 'GET' && p === '/messages') {

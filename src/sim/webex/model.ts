@@ -58,6 +58,12 @@ export interface Faults {
   rateLimit: { remaining: number; retryAfterS: number };
   /** The next N REST requests get this 5xx. */
   serverErrors: { remaining: number; status: number };
+  /**
+   * Socket delivery held back while the socket stays healthy (pings answered): the next `next`
+   * messages to this bot, and every `every`-th one, are posted (REST lists them) but never
+   * routed to its sockets. Incident 002's lost message, one message at a time.
+   */
+  holdBack: { next: number; every: number };
 }
 
 export const NO_FAULTS = (): Faults => ({
@@ -65,6 +71,7 @@ export const NO_FAULTS = (): Faults => ({
   restDelayMs: 0,
   rateLimit: { remaining: 0, retryAfterS: 1 },
   serverErrors: { remaining: 0, status: 503 },
+  holdBack: { next: 0, every: 0 },
 });
 
 export function newPerson(displayName: string, type: Person['type']): Person {

@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { handleControl } from './control.js';
+import { readJson, send } from './http.js';
 import type { Message } from './model.js';
 import type { SimBot, WebexSim } from './sim.js';
 
 /** WDM refuses a bot that registers device after device instead of reusing one. */
 export const MAX_DEVICES = 5;
 
-export function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-export async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
+export { readJson, send };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,6 +42,7 @@ async function route(sim: WebexSim, bot: SimBot, req: http.IncomingMessage, res:
   const q = url.searchParams;
   if (req.method === 'GET' && p === '/v1/people/me') return send(res, 200, bot.person);
   if (req.method === 'GET' && p === '/v1/rooms') {
+    bot.roomListings++;
     const max = Number(q.get('max') ?? 100);
     const rooms = [...sim.rooms.values()]
       .filter((r) => r.members.has(bot.person.id))
@@ -73,6 +65,14 @@ async function route(sim: WebexSim, bot: SimBot, req: http.IncomingMessage, res:
     return send(res, 200, publicMessage(m));
   }
   if (req.method === 'GET' && p === '/wdm/api/v1/devices') return send(res, 200, { devices: bot.devices });
+  if (req.method === 'DELETE' && p.startsWith('/wdm/api/v1/devices/')) {
+    const id = p.slice('/wdm/api/v1/devices/'.length);
+    const at = bot.devices.findIndex((d) => d.id === id);
+    if (at < 0) return send(res, 404, { message: 'Device not found' });
+    bot.devices.splice(at, 1);
+    res.writeHead(204).end();
+    return;
+  }
   if (req.method === 'POST' && p === '/wdm/api/v1/devices') {
     if (bot.devices.length >= MAX_DEVICES) return send(res, 403, { message: 'Excessive device registrations' });
     const id = randomUUID();

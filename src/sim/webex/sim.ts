@@ -10,6 +10,10 @@ export interface SimBot {
   person: Person;
   devices: Device[];
   faults: Faults;
+  /** Messages routed to this bot so far (for holdBack.every). */
+  routed: number;
+  /** Its rooms listings (GET /v1/rooms): one per catch-up or sweep. */
+  roomListings: number;
 }
 
 /**
@@ -23,7 +27,7 @@ export class WebexSim {
   readonly messages: Message[] = [];
   /** Bot names for the control API (local demo): name -> its token and direct room. */
   readonly names = new Map<string, { token: string; roomId: string }>();
-  readonly stats = { restRequests: 0, rateLimited: 0, serverErrors: 0, deviceRegistrations: 0, eventsSent: 0, eventsDropped: 0, socketsAuthorized: 0 };
+  readonly stats = { restRequests: 0, rateLimited: 0, serverErrors: 0, deviceRegistrations: 0, eventsSent: 0, eventsDropped: 0, eventsHeld: 0, socketsAuthorized: 0 };
   readonly hub: SocketHub;
   private server?: http.Server;
   private seq = 0;
@@ -55,6 +59,19 @@ export class WebexSim {
     });
   }
 
+  /** An outage: connections are refused and every socket is cut, until comeBack(). */
+  async goDown(): Promise<void> {
+    for (const sock of this.hub.sockets) sock.ws.terminate();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Listens again on the same address after goDown(). */
+  async comeBack(): Promise<void> {
+    const { hostname, port } = new URL(this.baseUrl);
+    await new Promise<void>((resolve) => this.server!.listen(Number(port), hostname, resolve));
+  }
+
   async stop(): Promise<void> {
     this.hub.closeAll();
     this.server?.closeAllConnections();
@@ -70,7 +87,7 @@ export class WebexSim {
     const existing = this.bots.get(token);
     if (existing) return existing.person;
     const person = newPerson(displayName, 'bot');
-    this.bots.set(token, { token, person, devices: [], faults: NO_FAULTS() });
+    this.bots.set(token, { token, person, devices: [], faults: NO_FAULTS(), routed: 0, roomListings: 0 });
     return person;
   }
 
@@ -96,14 +113,17 @@ export class WebexSim {
     return room;
   }
 
-  /** The ops user writes in a room; `mention` lists bot tokens mentioned (needed in group rooms). */
-  say(roomId: string, text: string, mention: string[] = []): Message {
+  /**
+   * The ops user writes in a room; `mention` lists bot tokens mentioned (needed in group rooms).
+   * With `hold`, no socket hears of it: only a REST listing finds it.
+   */
+  say(roomId: string, text: string, mention: string[] = [], opts: { hold?: boolean } = {}): Message {
     const mentioned = mention.map((t) => this.bots.get(t)!.person);
     const prefix = mentioned.map((p) => p.displayName).join(' ');
-    return this.post(this.user, roomId, prefix ? `${prefix} ${text}` : text, { mentionedPeople: mentioned.map((p) => p.id) });
+    return this.post(this.user, roomId, prefix ? `${prefix} ${text}` : text, { mentionedPeople: mentioned.map((p) => p.id), ...opts });
   }
 
-  post(author: Person, roomId: string, text: string, extra: { parentId?: string; mentionedPeople?: string[] } = {}): Message {
+  post(author: Person, roomId: string, text: string, extra: { parentId?: string; mentionedPeople?: string[]; hold?: boolean } = {}): Message {
     const room = this.rooms.get(roomId);
     if (!room) throw new Error(`no room ${roomId}`);
     const uuid = randomUUID();
@@ -118,20 +138,36 @@ export class WebexSim {
     };
     this.messages.push(message);
     room.lastActivity = created;
-    this.route(room, message, author);
+    this.route(room, message, author, extra.hold ?? false);
     return message;
   }
 
   /** Webex sends an activity to each member bot: in group rooms only when mentioned (or its own post). */
-  private route(room: Room, message: Message, author: Person): void {
+  private route(room: Room, message: Message, author: Person, hold: boolean): void {
     for (const bot of this.bots.values()) {
       if (!room.members.has(bot.person.id)) continue;
       const own = bot.person.id === author.id;
       if (room.type === 'group' && !own && !message.mentionedPeople?.includes(bot.person.id)) continue;
+      if (!own && this.held(bot, hold)) {
+        this.stats.eventsHeld++;
+        continue;
+      }
       const sent = this.hub.send(bot.token, this.activity(room, message, author));
       if (sent) this.stats.eventsSent += sent;
       else this.stats.eventsDropped++;
     }
+  }
+
+  /** Whether this message's delivery to the bot is held back (the socket stays healthy). */
+  private held(bot: SimBot, hold: boolean): boolean {
+    const h = bot.faults.holdBack;
+    bot.routed++;
+    if (hold) return true;
+    if (h.next > 0) {
+      h.next--;
+      return true;
+    }
+    return h.every > 0 && bot.routed % h.every === 0;
   }
 
   private activity(room: Room, message: Message, author: Person): unknown {
