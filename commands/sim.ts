@@ -16,7 +16,7 @@ export default function simCommand(): Command {
         ['curl -s localhost:8790/_sim/faults -d \'{"bot":"tars","stale":true}\'', 'make tars\'s socket go silent (incident 002)'],
         ['curl -s localhost:8790/_sim/telegram/say -d \'{"bot":"jarvis-tg","text":"/status"}\'', 'the same for a Telegram bot (/_sim/telegram/...)'],
       ]) +
-        '\nFaults: {"kill":true} {"stale":true} {"freeze":true} {"dropPongs":true} {"restDelayMs":1500}\n' +
+        '\nFaults: {"kill":true} {"stale":true} {"freeze":true} {"dropPongs":true} {"restDelayMs":1500} {"holdBack":{"next":1,"every":0}}\n' +
         '        {"rateLimit":{"remaining":5,"retryAfterS":2}} {"serverErrors":{"remaining":3,"status":503}}\n' +
         'Telegram faults: {"rateLimit":{"remaining":5,"retryAfterS":2}} {"unauthorized":true}\n',
     )

@@ -131,6 +131,29 @@ describe('supervisor: systemd', () => {
     expect(show('sd-bad', 'ExecMainStatus')).toBe('78');
   });
 
+  it('a bot started while the platform is unreachable retries, says why in status, and becomes ready when it returns', async () => {
+    expect((await run(['stop', 'sd-two'])).exitCode).toBe(0);
+    await sim.goDown();
+    const downAt = Date.now();
+    // The rollout gives up waiting; the bot does not: it is not a fatal error (issue 11).
+    const start = await run(['start', 'sd-two', '--ready-timeout', '2s']);
+    expect(start.exitCode).toBe(3);
+    const starting = await waitFor('status to say starting, and why', async () => {
+      const x = JSON.parse((await run(['status', '--json'])).stdout).find((r: { bot: string }) => r.bot === 'sd-two');
+      return x.state === 'starting' && x.error ? x : null;
+    }, 30_000, 250);
+    expect(starting.error).toMatch(/people\/me: .*ECONNREFUSED/);
+    expect((await run(['status'])).stdout).toMatch(/sd-two is starting, retrying: people\/me: .*ECONNREFUSED/);
+    // The outage lasts 20 s from the start; nobody touches the bot meanwhile.
+    await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - downAt))));
+    await sim.comeBack();
+    const back = Date.now();
+    await waitFor('sd-two ready on its own', async () => (await row('sd-two')).state === 'running', 90_000, 500);
+    process.stdout.write(`start retry: ready ${Date.now() - back} ms after the platform came back\n`);
+    expect(show('sd-two', 'NRestarts')).toBe('0');
+    await answers(SECRETS.TOKEN_SD_TWO, 'after the outage');
+  });
+
   // Last: it stops the manager (and with it every unit).
   it('when the VM answers but its systemd does not, status says unknown and why, not unreachable', async () => {
     await manager.stop();

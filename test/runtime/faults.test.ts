@@ -6,9 +6,9 @@ import { stream } from './stream.js';
 
 const fx = useSim('faulty');
 
-/** A fresh bot (own token, room, run dir) started and ready. */
+/** A fresh bot (own token, room, run dir) started and ready, sweeping every second. */
 async function freshBot(): Promise<{ bot: BotProcess; roomId: string; token: string }> {
-  const { b, roomId, token } = fx.bot();
+  const { b, roomId, token } = fx.bot({ catchUp: { quietMs: 600, sweepMs: 1_000, graceMs: 300 } });
   await b.start().ready();
   return { bot: b, roomId, token };
 }
@@ -26,6 +26,7 @@ const MATRIX: [string, Fault, string, Record<string, unknown>][] = [
   ["REST stalled past the bot's timeout", (s, t) => ({ on: () => s.fault(t, { restDelayMs: 1_500 }), off: () => s.fault(t, { restDelayMs: 0 }) }), 'http.timeout', {}],
   ['429 with Retry-After', (s, t) => ({ on: () => s.fault(t, { rateLimit: { remaining: 6, retryAfterS: 1 } }) }), 'http.retry', { reason: '429', waitMs: 1000 }],
   ['a burst of 5xx', (s, t) => ({ on: () => s.fault(t, { serverErrors: { remaining: 5, status: 503 } }) }), 'http.retry', { reason: '503' }],
+  ['every third message held back from a healthy socket', (s, t) => ({ on: () => s.fault(t, { holdBack: { next: 0, every: 3 } }), off: () => s.fault(t, { holdBack: { next: 0, every: 0 } }) }), 'catchup.done', { reason: 'sweep' }],
 ];
 
 describe('fault matrix: every message gets exactly one reply', () => {

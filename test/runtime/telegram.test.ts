@@ -63,6 +63,29 @@ describe('Telegram bots', () => {
     }
   });
 
+  it('two pollers on one token under traffic: the backoff keeps growing while conflicts recur, and says so', async () => {
+    const a = bot();
+    const b = telegramBot(`${a.name}-twin`, a.token, fx.sim.apiBase);
+    fx.track(b);
+    a.start();
+    b.start();
+    // Traffic throughout: every successful poll between 409s used to reset the backoff.
+    let sent = 0;
+    const traffic = setInterval(() => fx.sim.say(a.token, `busy ${sent++}`), 100);
+    try {
+      await waitFor('both pollers at the longest backoff', () => [a, b].every((p) => p.events('conflict').some((e) => e.waitMs === 800)), 30_000, 50);
+      const [p] = [a, b].filter((x) => x.events('conflict').length >= 5);
+      const waits = (p ?? a).events('conflict').map((e) => e.waitMs as number);
+      // Never back to the first step once the episode is under way.
+      const peak = waits.indexOf(800);
+      expect(waits.slice(peak).every((w) => w === 800)).toBe(true);
+      expect(waits.slice(0, peak)).toEqual([...waits.slice(0, peak)].sort((x, y) => x - y));
+      expect((p ?? a).events('conflict').slice(1).every((e) => e.recurring === true)).toBe(true);
+    } finally {
+      clearInterval(traffic);
+    }
+  });
+
   it('handles each update exactly once across a restart and a 429 storm', async () => {
     const b = bot().start();
     await b.ready();
