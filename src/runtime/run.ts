@@ -80,7 +80,8 @@ export async function runBot(cfg: RuntimeConfig, env: NodeJS.ProcessEnv = proces
   /** Why a start step is being retried; cleared once ready. */
   let startError: string | null = null;
   const info: BotInfo = { name: cfg.bot, platform: cfg.platform, release: cfg.release, dependencies: versions, startedAt: started };
-  const messages = new MessageState(cfg.runDir, started);
+  // Telegram's offset is its confirmed position: a short memory of handled ids is enough there.
+  const messages = new MessageState(cfg.runDir, started, cfg.platform === 'telegram' ? 2_000 : undefined);
   messages.save();
   // Requests outlive SIGTERM until the drain ends: a handler in flight must still get its reply out.
   const hardStop = new AbortController();

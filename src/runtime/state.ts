@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from './files.js';
 
-/** Handled ids are kept this long below the confirmed position: a late redelivery is still known. */
-const KEEP_BELOW_MS = 10 * 60_000;
-/** And never more than this many, whatever the traffic (a bound on state.json). */
+/**
+ * Below the confirmed position every message counts as handled (a catch-up never lists there,
+ * the socket's redeliveries are refused by creation time), so handled ids are kept only a
+ * little below it: the set holds about one sweep interval of traffic.
+ */
+const KEEP_BELOW_MS = 5_000;
+/** Never more than this many by default, whatever the traffic (a bound on state.json). */
 const HANDLED_MAX = 20_000;
 
 /**
@@ -17,14 +21,15 @@ const HANDLED_MAX = 20_000;
 export class MessageState {
   /** Every message created at or before this is handled, or in hand now. */
   confirmed: string;
-  /** Handled ids -> creation time, kept from a little below `confirmed` upwards. */
+  /** Handled ids -> creation time, kept from a little below `confirmed` upwards, in handling order. */
   private readonly handled = new Map<string, string>();
   /** Claimed but not done, by id -> creation time: these hold `confirmed` back. */
   private readonly inFlight = new Map<string, string>();
   private readonly file: string;
   private dirty = false;
 
-  constructor(runDir: string, now: Date) {
+  /** `max`: how many handled ids to keep at most (Telegram, whose offset does the rest, keeps fewer). */
+  constructor(runDir: string, now: Date, private readonly max = HANDLED_MAX) {
     this.file = path.join(runDir, 'state.json');
     let saved: { confirmed?: string; handled?: [string, string][]; cursor?: string; recent?: string[] } = {};
     try {
@@ -52,7 +57,7 @@ export class MessageState {
     const created = this.inFlight.get(id);
     this.inFlight.delete(id);
     this.handled.set(id, created ?? this.confirmed);
-    if (this.handled.size > HANDLED_MAX) this.prune();
+    if (this.handled.size > this.max) this.prune();
     this.dirty = true;
   }
 
@@ -106,7 +111,7 @@ export class MessageState {
     for (const [id, created] of this.handled) if (created < floor) this.handled.delete(id);
     // Oldest first (insertion order): a flood past the bound forgets what is furthest back.
     for (const id of this.handled.keys()) {
-      if (this.handled.size <= HANDLED_MAX) break;
+      if (this.handled.size <= this.max) break;
       this.handled.delete(id);
     }
   }

@@ -94,7 +94,7 @@ describe('message state', () => {
     expect(s.confirm(t(3))).toBe(false);
   });
 
-  it('keeps state.json bounded: handled ids well below the confirmed position are forgotten', () => {
+  it('keeps state.json bounded: handled ids below the confirmed position are forgotten', () => {
     const d = dir();
     const s = new MessageState(d, new Date(t(0)));
     for (let i = 0; i < 100; i++) {
@@ -104,8 +104,8 @@ describe('message state', () => {
     s.claim('late', new Date(Date.UTC(2026, 10, 26, 10, 20, 0)).toISOString());
     s.done('late');
     expect(s.kept).toBe(101);
-    // Twenty minutes later, confirmed: the t1 ids are over ten minutes below it.
-    s.confirm(new Date(Date.UTC(2026, 10, 26, 10, 20, 30)).toISOString());
+    // Twenty minutes later, confirmed: the t1 ids are far below it.
+    s.confirm(new Date(Date.UTC(2026, 10, 26, 10, 20, 3)).toISOString());
     expect(s.kept).toBe(1);
     expect(s.isKnown('late')).toBe(true);
   });
@@ -147,4 +147,18 @@ describe('runtime config', () => {
   function dir(): string {
     return mkdtempSync(path.join(os.tmpdir(), 'botctl-cfg-'));
   }
+});
+
+describe('message state bound', () => {
+  it('keeps at most `max` handled ids, forgetting the oldest first', () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), 'botctl-state-'));
+    const s = new MessageState(d, new Date(Date.UTC(2026, 10, 26)), 3);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      s.claim(id, new Date(Date.UTC(2026, 10, 26, 1)).toISOString());
+      s.done(id);
+    }
+    expect(s.kept).toBe(3);
+    expect(s.isKnown('a')).toBe(false);
+    expect(s.isKnown('d')).toBe(true);
+  });
 });

@@ -9,6 +9,9 @@ import type { AdapterHooks, PlatformAdapter } from '../platform.js';
 import { AuthRefusedError, WebexConnection, type ConnectionOptions, type PostActivity } from './connection.js';
 import { incoming, Reconciler, type PassReason } from './reconcile.js';
 
+/** Handled ids held above the confirmed position before a pass is brought forward. */
+const PRESSURE = 2_000;
+
 export interface WebexAdapterOptions extends ConnectionOptions {
   maxConnectionAgeMs: number;
   backoffBaseMs: number;
@@ -179,6 +182,9 @@ export class WebexAdapter implements PlatformAdapter {
       return;
     }
     this.dispatcher.offer(id, a.published, 'socket', async () => incoming(await this.api.message(id), this.me), (m, text) => this.api.post(m.roomId, text));
+    // Handled ids are kept until a pass confirms past them: heavy traffic brings the next pass
+    // forward, so memory follows the traffic of seconds, not of a long sweep interval.
+    if (this.state.kept > PRESSURE && !this.catchUpRunning) this.catchUp('sweep');
   }
 
   private lastCatchUpAt = 0;
