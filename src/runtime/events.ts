@@ -66,4 +66,4 @@ export const RUNTIME_EXIT = {
  * Node flags a bot process starts with (before main.js). A bot is I/O-bound and long-lived, so
  * the flags trade a little peak throughput for a smaller, steadier footprint.
  */
-export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1', '--optimize-for-size'];

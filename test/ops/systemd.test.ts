@@ -16,7 +16,7 @@ StartLimitBurst=5
 
 [Service]
 Type=exec
-ExecStart=/usr/bin/node --max-semi-space-size=1 --v8-pool-size=1 /opt/bots/bots/barnacles/current/runtime/main.js /opt/bots/bots/barnacles/runtime.json
+ExecStart=/usr/bin/node --max-semi-space-size=1 --v8-pool-size=1 --optimize-for-size /opt/bots/bots/barnacles/current/runtime/main.js /opt/bots/bots/barnacles/runtime.json
 EnvironmentFile=/opt/bots/bots/barnacles/env
 WorkingDirectory=/opt/bots/bots/barnacles
 Restart=on-failure
