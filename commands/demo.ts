@@ -33,8 +33,11 @@ export const upCommand = () =>
           ...settings, command: 'up', prune: false, dryRun: Boolean(flags.dryRun),
           ...(demo && { secrets: demo.secrets, platforms: demo.platforms }),
           started: (bot) => started.push(bot),
-        });
-        forget();
+        }).catch((err: unknown) => {
+          // A failed build or rollout takes back a simulator no bot of this run uses yet.
+          if (!started.length && !hadSim) stopSim(fleet);
+          throw err;
+        }).finally(forget);
         renderDeploy(result, Boolean(flags.json));
         if (demo && !flags.dryRun && !flags.json) process.stdout.write(`simulator on ${demo.url}; try: botctl say ${bots[0]?.name ?? '<bot>'} /status\n`);
       });
